@@ -127,6 +127,25 @@ func (BallotFastForwarded) Kind() string { return "paxos.forward" }
 // Kind implements Event.
 func (ChangeFinished) Kind() string { return "paxos.finish" }
 
+// Message identifies one request of a round. The proposer attaches it to
+// the context of each call to an Acceptor while tracing, so that layers
+// between the proposer and the acceptor (links, fault injection) can report
+// what they do to that message.
+type Message struct {
+	Meta
+	Msg    MsgID
+	Phase  Phase
+	Ballot Ballot
+}
+
+type messageKey struct{}
+
+// MessageFrom returns the message a context was made for, if any.
+func MessageFrom(ctx context.Context) (Message, bool) {
+	m, ok := ctx.Value(messageKey{}).(Message)
+	return m, ok
+}
+
 type labelKey struct{}
 
 // WithLabel returns a context whose changes are traced with label, such as

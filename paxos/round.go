@@ -151,11 +151,12 @@ func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quor
 		go func() {
 			defer sc.release()
 			msg := MsgID(p.seq.Add(1))
-			if p.tracing() {
-				p.traceSent(meta, msg, a.Name(), req)
-			}
 			rctx, cancel := context.WithTimeout(sc.ctx, p.opts.RoundTimeout)
 			defer cancel()
+			if p.tracing() {
+				p.traceSent(meta, msg, a.Name(), req)
+				rctx = context.WithValue(rctx, messageKey{}, Message{Meta: meta, Msg: msg, Phase: req.phase, Ballot: req.ballot})
+			}
 			sent := time.Now()
 			promise, err := send(rctx, a)
 			if p.tracing() {
