@@ -1,0 +1,73 @@
+-- ballot.lua: shared helpers, prepended to prepare.lua and accept.lua.
+--
+-- A ballot is stored in paxos.Ballot.Wire form: a 20-digit zero-padded
+-- counter, ":", then the proposer ("p1" or "p1.inc"). The zero ballot is
+-- the empty string. Ballots are compared byte by byte: for fixed-width
+-- counters byte order is number order, and the proposer parts then compare
+-- as Go compares strings. Lua's own string "<" is not used, because Redis
+-- compares with strcoll, which depends on the locale.
+
+local MAX_COUNTER = "18446744073709551615"
+
+-- cmp returns -1, 0 or 1 as a orders before, equal to or after b.
+local function cmp(a, b)
+  if a == b then return 0 end
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then
+      if x < y then return -1 end
+      return 1
+    end
+  end
+  if #a < #b then return -1 end
+  return 1
+end
+
+local function valid_part(s)
+  return #s >= 1 and #s <= 32 and string.find(s, "^[A-Za-z0-9_%-]+$") ~= nil
+end
+
+-- valid_ballot reports whether w is a non-zero ballot in wire form, with
+-- the same rules as paxos.ParseBallot.
+local function valid_ballot(w)
+  if type(w) ~= "string" or #w < 22 or string.sub(w, 21, 21) ~= ":" then return false end
+  local counter = string.sub(w, 1, 20)
+  if string.find(counter, "^[0-9]+$") == nil then return false end
+  if counter == "00000000000000000000" or cmp(counter, MAX_COUNTER) > 0 then return false end
+  local proposer = string.sub(w, 22)
+  local dot = string.find(proposer, ".", 1, true)
+  if dot == nil then return valid_part(proposer) end
+  return valid_part(string.sub(proposer, 1, dot - 1)) and valid_part(string.sub(proposer, dot + 1))
+end
+
+-- check_identity returns a refusal unless the node's identity is want;
+-- an empty want disables the check.
+local function check_identity(key, want)
+  if want == "" then return nil end
+  local have = redis.pcall("GET", key)
+  if type(have) == "table" and have.err then return {"corrupt", "identity", have.err} end
+  if have ~= want then return {"identity", have or ""} end
+  return nil
+end
+
+-- load_state reads the acceptor state of one key, or returns a corruption
+-- reply. value is false when the state is nil.
+local function load_state(key)
+  local r = redis.pcall("HMGET", key, "promise", "accepted", "value")
+  if r.err then return nil, {"corrupt", "type", r.err} end
+  local s = {promise = r[1] or "", accepted = r[2] or "", value = r[3]}
+  if s.promise ~= "" and not valid_ballot(s.promise) then
+    return nil, {"corrupt", "promise", s.promise}
+  end
+  if s.accepted ~= "" and not valid_ballot(s.accepted) then
+    return nil, {"corrupt", "accepted", s.accepted}
+  end
+  if s.value and s.accepted == "" then
+    return nil, {"corrupt", "value", "a value without an accepted ballot"}
+  end
+  if cmp(s.promise, s.accepted) < 0 then
+    return nil, {"corrupt", "promise", "promise " .. s.promise .. " is below accepted " .. s.accepted}
+  end
+  return s, nil
+end

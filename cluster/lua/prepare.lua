@@ -1,0 +1,25 @@
+-- prepare.lua: CASPaxos prepare, run atomically by Redis.
+-- KEYS[1] the key's state hash, KEYS[2] the node's identity key.
+-- ARGV[1] the ballot, ARGV[2] the identity to require ("" = no check).
+-- Replies: {"promise", accepted, "1", value} or {"promise", accepted, "0", ""}
+-- (nil value), {"conflict", seen}, {"identity", have}, {"corrupt", field,
+-- detail}, {"badarg", name, raw}. Nothing is written before every check
+-- has passed.
+
+local refusal = check_identity(KEYS[2], ARGV[2])
+if refusal then return refusal end
+
+local b = ARGV[1]
+if not valid_ballot(b) then return {"badarg", "ballot", b} end
+
+local s, err = load_state(KEYS[1])
+if err then return err end
+
+-- From the paper: "an acceptor returns a conflict if it already saw a
+-- greater ballot number" (Prepare step 2). The promise is never below the
+-- accepted ballot, so it is the greatest seen.
+if cmp(b, s.promise) <= 0 then return {"conflict", s.promise} end
+
+redis.call("HSET", KEYS[1], "promise", b)
+if s.value then return {"promise", s.accepted, "1", s.value} end
+return {"promise", s.accepted, "0", ""}

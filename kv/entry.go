@@ -1,0 +1,155 @@
+package kv
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Entry is what a key holds: its version, and its value unless the key is
+// absent (Version 0) or deleted (a tombstone). Value is one of string,
+// int64, float64, bool, []any or map[string]any, nested the same way.
+type Entry struct {
+	Version uint64
+	Value   any
+	Deleted bool
+}
+
+// Live reports whether e holds a value: the key exists and is not deleted.
+func (e Entry) Live() bool { return e.Version > 0 && !e.Deleted }
+
+// String shows e for people: `42 (version 3)`, `deleted (version 4)` or
+// `absent`.
+func (e Entry) String() string {
+	switch {
+	case e.Version == 0:
+		return "absent"
+	case e.Deleted:
+		return fmt.Sprintf("deleted (version %d)", e.Version)
+	}
+	b, err := json.Marshal(e.Value)
+	if err != nil {
+		return fmt.Sprintf("%v (version %d)", e.Value, e.Version)
+	}
+	return fmt.Sprintf("%s (version %d)", b, e.Version)
+}
+
+// wire is the JSON form of an Entry, documented in the package comment.
+type wire struct {
+	Version uint64          `json:"version"`
+	Value   json.RawMessage `json:"value,omitempty"`
+	Deleted bool            `json:"deleted,omitempty"`
+}
+
+// Encode returns the state stored for e. An absent entry encodes as nil.
+func Encode(e Entry) ([]byte, error) {
+	if e.Version == 0 {
+		return nil, nil
+	}
+	w := wire{Version: e.Version, Deleted: e.Deleted}
+	if !e.Deleted {
+		if e.Value == nil {
+			return nil, fmt.Errorf("%w: null is not a value; delete the key instead", ErrBadValue)
+		}
+		v, err := json.Marshal(e.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadValue, err)
+		}
+		w.Value = v
+	}
+	return json.Marshal(w)
+}
+
+// Decode parses a stored state. Nil or empty state is the absent entry;
+// anything but the documented JSON object is ErrCorrupt.
+func Decode(state []byte) (Entry, error) {
+	if len(state) == 0 {
+		return Entry{}, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(state))
+	dec.DisallowUnknownFields()
+	var w wire
+	if err := dec.Decode(&w); err != nil || dec.More() {
+		return Entry{}, fmt.Errorf("%w: %.60q", ErrCorrupt, state)
+	}
+	hasValue := len(w.Value) > 0 && string(w.Value) != "null"
+	if w.Version == 0 || w.Deleted == hasValue {
+		return Entry{}, fmt.Errorf("%w: %.60q", ErrCorrupt, state)
+	}
+	e := Entry{Version: w.Version, Deleted: w.Deleted}
+	if hasValue {
+		v, err := parseJSON(w.Value)
+		if err != nil {
+			return Entry{}, fmt.Errorf("%w: %.60q", ErrCorrupt, state)
+		}
+		e.Value = v
+	}
+	return e, nil
+}
+
+// ParseValue reads a value typed on a command line: JSON when text is a
+// JSON value other than null (42, 1.5, true, "quoted", [1,2], {"a":1}),
+// otherwise the text itself as a string.
+func ParseValue(text string) any {
+	v, err := parseJSON([]byte(text))
+	if err != nil || v == nil {
+		return text
+	}
+	return v
+}
+
+// Normalize converts v to the types an Entry holds, as storing and reading
+// it back would. It fails for values JSON cannot carry (NaN, channels).
+func Normalize(v any) (any, error) {
+	if v == nil {
+		return nil, fmt.Errorf("%w: null is not a value; delete the key instead", ErrBadValue)
+	}
+	if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return nil, fmt.Errorf("%w: %v is not a JSON number", ErrBadValue, f)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadValue, err)
+	}
+	return parseJSON(b)
+}
+
+// parseJSON decodes exactly one JSON value, with integers as int64.
+func parseJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the JSON value")
+	}
+	return numbers(v), nil
+}
+
+// numbers replaces each json.Number in v by an int64 or a float64.
+func numbers(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+			return int64(f)
+		}
+		return f
+	case []any:
+		for i := range t {
+			t[i] = numbers(t[i])
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = numbers(t[k])
+		}
+	}
+	return v
+}

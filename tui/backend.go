@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gryadka/gryadka/paxos"
+)
+
+// Nodes is what the dashboard needs of the acceptor nodes. Its methods are
+// called from tea.Cmds, never from Update, and may block until ctx is done.
+type Nodes interface {
+	// List returns every node in display order.
+	List() []NodeInfo
+	// Do runs a lifecycle action on the node called name.
+	Do(ctx context.Context, name string, a NodeAction) error
+	// Inspect returns what the node holds for key.
+	Inspect(ctx context.Context, name, key string) (paxos.MemState, error)
+	// Keys returns up to count keys of the node that match the glob pattern.
+	Keys(ctx context.Context, name, match string, count int) ([]string, error)
+	// Digest returns a hash of every ballot and value the node holds, so
+	// nodes that agree have equal digests.
+	Digest(ctx context.Context, name string) (string, error)
+}
+
+// NodeInfo describes one acceptor node.
+type NodeInfo struct {
+	Name    string
+	Addr    string
+	Backend string // "embedded", "process" or "remote"
+	State   string // "up", "down", "paused" or "wiped"
+}
+
+// NodeAction is a lifecycle action on a node.
+type NodeAction uint8
+
+// The node actions, in the words of the command line.
+const (
+	NodeKill NodeAction = iota + 1
+	NodePause
+	NodeResume
+	NodeRestart
+	NodeWipe
+)
+
+var nodeActionNames = [...]string{NodeKill: "kill", NodePause: "pause", NodeResume: "resume",
+	NodeRestart: "restart", NodeWipe: "wipe"}
+
+// String returns the action's command, "kill".
+func (a NodeAction) String() string {
+	if a > 0 && int(a) < len(nodeActionNames) {
+		return nodeActionNames[a]
+	}
+	return fmt.Sprintf("NodeAction(%d)", uint8(a))
+}
+
+// Links is what the dashboard needs of the network between proposers and
+// acceptors. Proposer or acceptor "*" stands for all of them. Methods are
+// called from tea.Cmds and must not block for long.
+type Links interface {
+	Partition(proposer, acceptor string) error
+	OneWay(proposer, acceptor string) error
+	Drop(proposer, acceptor string, p float64) error
+	Delay(proposer, acceptor string, d time.Duration) error
+	// Heal removes the faults of a link; HealAll of every link.
+	Heal(proposer, acceptor string) error
+	HealAll()
+	// Faults describes each configured fault in a few words.
+	Faults() []string
+
+	// SetStep turns step mode on or off; off releases every held message.
+	SetStep(on bool)
+	// Held lists the messages waiting in step mode, oldest first.
+	Held() []HeldMessage
+	Deliver(id uint64) error
+	DropHeld(id uint64) error
+	DeliverNext() error
+}
+
+// HeldMessage is a message waiting in step mode.
+type HeldMessage struct {
+	ID       uint64
+	Proposer string
+	Acceptor string
+	Reply    bool // a reply on its way back, else a request
+	Phase    paxos.Phase
+	Ballot   paxos.Ballot
+	Key      string
+	Summary  string // the value or the reply, in a few words
+}
+
+// Store runs key-value operations through one proposer. Methods are called
+// from tea.Cmds and may block until ctx is done.
+type Store interface {
+	Get(ctx context.Context, key string) (Value, error)
+	Set(ctx context.Context, key, value string) (Value, error)
+	CAS(ctx context.Context, key string, version uint64, value string) (Value, error)
+	Incr(ctx context.Context, key string) (Value, error)
+	Delete(ctx context.Context, key string) (Value, error)
+	// Change applies a user-typed update expression.
+	Change(ctx context.Context, key, expr string) (Value, error)
+}
+
+// Value is a key's versioned value as the key-value layer returns it.
+type Value struct {
+	Data    string
+	Version uint64
+	Found   bool
+}
+
+// String returns the value in words, `"5" (version 3)` or "not found".
+func (v Value) String() string {
+	if !v.Found {
+		return fmt.Sprintf("not found (version %d)", v.Version)
+	}
+	return fmt.Sprintf("%q (version %d)", v.Data, v.Version)
+}
+
+// Client is one proposer with the key-value store that runs through it.
+type Client struct {
+	Proposer *paxos.Proposer
+	Store    Store
+}

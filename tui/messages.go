@@ -1,0 +1,92 @@
+package tui
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gryadka/gryadka/trace"
+)
+
+// traceBatchMsg carries the trace records that arrived since the last
+// batch. Dropped is the subscription's loss counter so far.
+type traceBatchMsg struct {
+	Records []trace.Record
+	Dropped uint64
+}
+
+// traceClosedMsg says the trace subscription ended.
+type traceClosedMsg struct{}
+
+// waitForTrace blocks for one record, then drains up to max more without
+// blocking, so a burst costs one message and one render. The root model
+// re-arms it after each batch.
+func waitForTrace(s *trace.Sub, max int) tea.Cmd {
+	return func() tea.Msg {
+		r, ok := <-s.C()
+		if !ok {
+			return traceClosedMsg{}
+		}
+		batch := make([]trace.Record, 1, min(max, 64))
+		batch[0] = r
+		for len(batch) < max {
+			select {
+			case r, ok := <-s.C():
+				if !ok {
+					return traceBatchMsg{Records: batch, Dropped: s.Dropped()}
+				}
+				batch = append(batch, r)
+			default:
+				return traceBatchMsg{Records: batch, Dropped: s.Dropped()}
+			}
+		}
+		return traceBatchMsg{Records: batch, Dropped: s.Dropped()}
+	}
+}
+
+// commandMsg is a command line the user entered and the parser accepted.
+type commandMsg struct {
+	Cmd  command
+	Line string
+}
+
+// resultMsg is the outcome of a user action, shown in the status line.
+type resultMsg struct {
+	Text string
+	Err  error
+}
+
+// reportCmd turns an error or a text into a resultMsg.
+func reportCmd(text string, err error) tea.Cmd {
+	return func() tea.Msg { return resultMsg{Text: text, Err: err} }
+}
+
+// tickMsg paces sampling: rates, sparklines and the cluster snapshot.
+type tickMsg struct{ At time.Time }
+
+// tickEvery schedules the next tickMsg.
+func tickEvery(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg{At: t} })
+}
+
+// proposerInfo describes one proposer at the time of a snapshot.
+type proposerInfo struct {
+	ID            string // short, "p1"
+	Counter       uint64
+	OneRTT        bool
+	Cached        int
+	InFlight      int
+	Prepare       []string
+	Accept        []string
+	PrepareQuorum int
+	AcceptQuorum  int
+}
+
+// snapshotMsg is the state of the cluster, read by pollCmd off the UI
+// goroutine.
+type snapshotMsg struct {
+	Nodes     []NodeInfo
+	Proposers []proposerInfo
+	Faults    []string
+	Held      []HeldMessage
+}
