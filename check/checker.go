@@ -40,7 +40,8 @@ func (v Verdict) String() string {
 type Result struct {
 	Verdict Verdict
 	// Ops counts the operations checked; Unknown those among them whose
-	// outcome is unknown. Failed operations had no effect and are skipped.
+	// outcome is unknown. Failed operations had no effect and reads of
+	// unknown outcome saw nothing: both are skipped.
 	Ops, Unknown int
 	// Keys counts the keys checked; Bad names those with a violation and
 	// Slow those the checker could not finish in time.
@@ -68,15 +69,19 @@ func Check(history []Op, timeout time.Duration) Result {
 	byKey := map[string][]porcupine.Operation{}
 	var res Result
 	for _, op := range history {
-		if op.Output.Outcome == OutcomeFailed {
+		if op.Output.Outcome == OutcomeFailed || op.Input.Kind == OpGet && op.Output.Outcome == OutcomeUnknown {
 			continue
 		}
 		res.Ops++
 		if op.Output.Outcome == OutcomeUnknown {
 			res.Unknown++
 		}
+		ret := op.Return
+		if isCredit(op.Input, op.Output) {
+			ret = op.Call // see credited: an instant credit, spent later
+		}
 		byKey[op.Input.Key] = append(byKey[op.Input.Key], porcupine.Operation{
-			ClientId: op.Client, Input: op.Input, Output: op.Output, Call: op.Call, Return: op.Return})
+			ClientId: op.Client, Input: op.Input, Output: op.Output, Call: op.Call, Return: ret})
 	}
 	res.Keys = len(byKey)
 

@@ -14,7 +14,9 @@ func op(call, ret int64, in Input, out Output) Op {
 }
 
 var (
-	ok      = func(v int64, ver uint64) Output { return Output{Outcome: OutcomeOK, Exists: true, Value: v, Version: ver} }
+	ok = func(v int64, ver uint64) Output {
+		return Output{Outcome: OutcomeOK, Exists: true, Value: v, Version: ver}
+	}
 	unknown = Output{Outcome: OutcomeUnknown}
 	missing = Output{Outcome: OutcomeOK}
 )
@@ -73,12 +75,31 @@ func TestCheck_Verdicts(t *testing.T) {
 			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
 			op(3, 4, Input{Kind: OpCAS, Version: 1, Value: 3}, Output{Outcome: OutcomeRefused}),
 		}, Violation},
+		"read of a missing key with a version": {[]Op{
+			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
+			op(3, 4, Input{Kind: OpDelete}, Output{Outcome: OutcomeOK, Version: 2, Versioned: true}),
+			op(5, 6, Input{Kind: OpGet}, Output{Outcome: OutcomeOK, Version: 0, Versioned: true}),
+		}, Violation},
 		"delete then read": {[]Op{
 			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
 			op(3, 4, Input{Kind: OpDelete}, Output{Outcome: OutcomeOK}),
-			op(5, 6, Input{Kind: OpGet}, Output{Outcome: OutcomeOK, Version: 2}),
+			op(5, 6, Input{Kind: OpGet}, Output{Outcome: OutcomeOK, Version: 2, Versioned: true}),
 			op(7, 8, Input{Kind: OpIncr}, ok(1, 3)),
 		}, Linearizable},
+		"delete of a missing key refused": {[]Op{
+			op(1, 2, Input{Kind: OpDelete}, Output{Outcome: OutcomeRefused, Versioned: true}),
+			op(3, 4, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
+			op(5, 6, Input{Kind: OpDelete}, Output{Outcome: OutcomeOK, Version: 2, Versioned: true}),
+		}, Linearizable},
+		"delete of a live key refused": {[]Op{
+			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
+			op(3, 4, Input{Kind: OpDelete}, Output{Outcome: OutcomeRefused}),
+		}, Violation},
+		"cas refusal reports a stale version": {[]Op{
+			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
+			op(3, 4, Input{Kind: OpSet, Value: 2}, ok(2, 2)),
+			op(5, 6, Input{Kind: OpCAS, Version: 3, Value: 3}, Output{Outcome: OutcomeRefused, Version: 1, Versioned: true}),
+		}, Violation},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func (cr counterRun) run(t *testing.T) counterReport {
 	var nemesis sync.WaitGroup
 	nemesis.Go(func() {
 		for ctx.Err() == nil {
-			if cr.loss > 0 { net.crash(names) }
+			net.crash(names)
 			select {
 			case <-ctx.Done():
 			case <-time.After(2 * time.Millisecond):
@@ -158,8 +158,8 @@ func counterValue(state []byte) (int64, error) {
 func TestConsistency_IncrementsSurviveFaults(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			r := counterRun{seed: seed, proposers: 3, clients: 6, keys: 2, opsPerUser: 150, loss: 0.03,
-				config: paxos.Majority}.run(t)
+			r := counterRun{seed: seed, proposers: 3, clients: 8, keys: 2, opsPerUser: 200, loss: 0.03,
+				oneRTT: true, delay: 300 * time.Microsecond, config: paxos.Majority}.run(t)
 			t.Logf("%d ops, %d unknown, checked in %v", r.result.Ops, r.result.Unknown, r.result.Elapsed)
 			if r.result.Verdict != Linearizable {
 				t.Errorf("want linearizable, have %s (bad keys %v, slow keys %v)", r.result.Verdict, r.result.Bad, r.result.Slow)
@@ -175,7 +175,8 @@ func TestConsistency_UnsafeQuorumsCaught(t *testing.T) {
 	unsafe := func(acceptors ...paxos.Acceptor) paxos.Config {
 		return paxos.Config{Prepare: acceptors, PrepareQuorum: 1, Accept: acceptors, AcceptQuorum: 1, Unsafe: true}
 	}
-	r := counterRun{seed: 7, proposers: 3, clients: 6, keys: 2, opsPerUser: 150, loss: 0.03, config: unsafe}.run(t)
+	r := counterRun{seed: 7, proposers: 3, clients: 8, keys: 2, opsPerUser: 200, loss: 0.03,
+		oneRTT: true, delay: 300 * time.Microsecond, config: unsafe}.run(t)
 	t.Logf("%d ops, %d unknown, verdict %s, lost %v", r.result.Ops, r.result.Unknown, r.result.Verdict, r.lost)
 	if r.result.Verdict != Violation {
 		t.Errorf("want the checker to find a violation with quorums of one, have %s", r.result.Verdict)

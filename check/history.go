@@ -50,8 +50,9 @@ const (
 	// OutcomeUnknown: the operation may or may not have taken effect, now
 	// or at any later time.
 	OutcomeUnknown
-	// OutcomeRefused: a compare-and-set ran, found another version and
-	// changed nothing.
+	// OutcomeRefused: the operation ran and changed nothing, because the
+	// key was not as it required: a compare-and-set found another version,
+	// a delete found no value.
 	OutcomeRefused
 )
 
@@ -90,27 +91,31 @@ func (in Input) String() string {
 	return fmt.Sprintf("%s %s", in.Kind, in.Key)
 }
 
-// Output is what an operation returned: the key's value and version after
-// it (for a get, the ones it read), and whether the key existed. Version 0
-// means the client was not told the version.
+// Output is what an operation returned: whether the key existed and its
+// value after the operation (for a get, what it read), and its version when
+// Versioned. A refused operation (a compare-and-set on another version, a
+// delete of a missing key) reports the version it found, if it knows it.
 type Output struct {
-	Outcome Outcome
-	Exists  bool
-	Value   int64
-	Version uint64
+	Outcome   Outcome
+	Exists    bool
+	Value     int64
+	Version   uint64
+	Versioned bool
 }
 
 // String returns the output in words, "ok 42 v3".
 func (out Output) String() string {
+	s := out.Outcome.String()
 	switch {
-	case out.Outcome != OutcomeOK:
-		return out.Outcome.String()
-	case !out.Exists:
-		return "ok nil"
-	case out.Version == 0:
-		return fmt.Sprintf("ok %d", out.Value)
+	case out.Outcome == OutcomeOK && out.Exists:
+		s += fmt.Sprintf(" %d", out.Value)
+	case out.Outcome == OutcomeOK:
+		s += " nil"
 	}
-	return fmt.Sprintf("ok %d v%d", out.Value, out.Version)
+	if out.Versioned {
+		s += fmt.Sprintf(" v%d", out.Version)
+	}
+	return s
 }
 
 // Op is one recorded operation. Call and Return are nanoseconds since the

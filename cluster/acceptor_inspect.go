@@ -68,13 +68,6 @@ func (a *RedisAcceptor) parseState(key string, vals []any) (paxos.MemState, erro
 	return s, nil
 }
 
-// parseWire parses a stored ballot, which must be in the Wire form the
-// scripts write ("" for the zero ballot).
-func parseWire(s string) (paxos.Ballot, bool) {
-	b, err := paxos.ParseBallot(s)
-	return b, err == nil && b.Wire() == s
-}
-
 // Keys returns up to count keys (all when count <= 0) whose names match
 // the glob pattern match ("" matches all), sorted. It walks the keyspace
 // with SCAN, never KEYS, so a big node is not blocked.

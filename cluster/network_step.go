@@ -93,7 +93,11 @@ func (n *Network) SetStep(on bool) {
 			n.traceMsg(h.m, "released", h.ID)
 		}
 	}
-	ev := n.changeLocked("step " + map[bool]string{true: "on", false: "off"}[on])
+	change := "step off"
+	if on {
+		change = "step on"
+	}
+	ev := n.changeLocked(change)
 	n.mu.Unlock()
 	if len(released) > 0 {
 		n.notify()

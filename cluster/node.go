@@ -142,7 +142,10 @@ func NewNode(opts NodeOptions) (*Node, error) {
 	case KindEmbedded:
 		n.b = newEmbedded(opts)
 	case KindProcess:
-		n.b, err = newProcess(opts)
+		var p *process
+		if p, err = newProcess(opts); err == nil {
+			n.b, n.opts.Dir = p, p.dir
+		}
 	case KindRemote:
 		if opts.Addr == "" {
 			return nil, fmt.Errorf("cluster: remote node %s: no address given", opts.Name)

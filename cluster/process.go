@@ -28,11 +28,13 @@ const (
 // configured as a safe acceptor: every write is appended and fsynced
 // before the reply, nothing is ever evicted, and it listens on loopback.
 type process struct {
-	name   string
 	dir    string
 	bin    string
 	port   int
 	detach bool
+	// fixedPort is set once the port is chosen for good: given in the
+	// options, or used by a successful start.
+	fixedPort bool
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the running process has exited
@@ -53,7 +55,7 @@ func newProcess(opts NodeOptions) (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: process node %s: data directory: %w", opts.Name, err)
 	}
-	return &process{name: opts.Name, dir: dir, bin: bin, port: opts.Port, detach: opts.Detach}, nil
+	return &process{dir: dir, bin: bin, port: opts.Port, detach: opts.Detach, fixedPort: opts.Port != 0}, nil
 }
 
 // ProcessArgs returns the redis-server arguments of a process node on port
@@ -73,7 +75,27 @@ func ProcessArgs(dir string, port int) []string {
 	}
 }
 
+// errExitedAtStart: redis-server stopped before it answered, for example
+// because another program took its port first.
+var errExitedAtStart = errors.New("redis-server exited at start")
+
+// start runs redis-server. A node without a fixed port tries up to three
+// free ports on its first start; later starts reuse the port.
 func (p *process) start(ctx context.Context, exited func()) error {
+	for attempt := 1; ; attempt++ {
+		err := p.run(ctx, exited)
+		if err == nil {
+			p.fixedPort = true
+			return nil
+		}
+		if p.fixedPort || attempt == 3 || !errors.Is(err, errExitedAtStart) {
+			return err
+		}
+		p.port = 0
+	}
+}
+
+func (p *process) run(ctx context.Context, exited func()) error {
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
@@ -117,7 +139,8 @@ func (p *process) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("redis-server exited at start: %s", p.logTail())
+			p.cmd = nil
+			return fmt.Errorf("%w: %s", errExitedAtStart, p.logTail())
 		case <-ctx.Done():
 			_ = p.kill()
 			return fmt.Errorf("redis-server did not answer on %s in time (%v): %s", p.addr(), err, p.logTail())

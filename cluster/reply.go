@@ -65,9 +65,9 @@ func decodeReply(rc replyContext, reply any) (paxos.Promise, error) {
 }
 
 func (rc replyContext) promise(accepted, flag, value string) (paxos.Promise, error) {
-	b, err := paxos.ParseBallot(accepted)
-	if err != nil {
-		return paxos.Promise{}, rc.badReply(err.Error())
+	b, ok := parseWire(accepted)
+	if !ok {
+		return paxos.Promise{}, rc.badReply(fmt.Sprintf("malformed accepted ballot %q", accepted))
 	}
 	switch {
 	case flag == "0" && value == "":
@@ -81,9 +81,9 @@ func (rc replyContext) promise(accepted, flag, value string) (paxos.Promise, err
 }
 
 func (rc replyContext) conflict(seen string) error {
-	b, err := paxos.ParseBallot(seen)
-	if err != nil {
-		return rc.badReply(err.Error())
+	b, ok := parseWire(seen)
+	if !ok {
+		return rc.badReply(fmt.Sprintf("malformed ballot %q", seen))
 	}
 	// A prepare conflicts with a ballot at least its own, an accept only
 	// with a higher one; anything else would make the proposer fast-forward
@@ -103,6 +103,13 @@ func (rc replyContext) identityRefusal(have string) error {
 
 func (rc replyContext) badReply(what string) error {
 	return fmt.Errorf("%s: %s of key %q: %w: %s", rc.node, rc.phase, rc.key, ErrBadReply, what)
+}
+
+// parseWire parses a stored ballot, which must be in the Wire form the
+// scripts write ("" for the zero ballot).
+func parseWire(s string) (paxos.Ballot, bool) {
+	b, err := paxos.ParseBallot(s)
+	return b, err == nil && b.Wire() == s
 }
 
 // replyStrings checks that reply is a non-empty array of strings, the only

@@ -57,17 +57,24 @@ func TestTracer_SeesEveryStepOfAChange(t *testing.T) {
 			if want, have := tc.wantSent, len(sent); want != have {
 				t.Errorf("messages sent: want %d, have %d", want, have)
 			}
+			oks := map[paxos.Phase]int{}
 			for _, r := range eventsOf[paxos.ReplyReceived](tr) {
 				m, ok := sent[r.Msg]
 				if !ok || m.Acceptor != r.Acceptor || m.Phase != r.Phase || m.Ballot != r.Ballot {
 					t.Errorf("reply %+v does not match its request %+v", r, m)
 				}
+				// A straggling prepare may reach its acceptor after the
+				// accept of the same ballot, and is then refused.
 				if !r.OK {
-					t.Errorf("reply %d: want OK, have %s", r.Msg, r.Err)
+					continue
 				}
+				oks[r.Phase]++
 				if r.Phase == paxos.PhasePrepare && (r.Accepted != first.Ballot || string(r.Value) != "v1") {
 					t.Errorf("promise from %s: want %s with v1, have %s with %q", r.Acceptor, first.Ballot, r.Accepted, r.Value)
 				}
+			}
+			if oks[paxos.PhaseAccept] < 2 || !tc.oneRTT && oks[paxos.PhasePrepare] < 2 {
+				t.Errorf("want a quorum of OK replies in each phase, have %v", oks)
 			}
 			var phases []paxos.Phase
 			for _, q := range eventsOf[paxos.QuorumDecided](tr) {

@@ -171,7 +171,7 @@ func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quor
 	for res := VotePending; res == VotePending; {
 		v := <-replies
 		votes = append(votes, v)
-		if c, ok := v.err.(*ConflictError); ok {
+		if c, ok := asConflict(v.err); ok {
 			if conflict == nil || conflict.Seen.Less(c.Seen) {
 				conflict = c
 			}
@@ -215,7 +215,7 @@ func (p *Proposer) traceReply(meta Meta, msg MsgID, acceptor string, req request
 	meta.At = p.opts.Now()
 	ev := ReplyReceived{Meta: meta, Msg: msg, Phase: req.phase, Acceptor: acceptor, Ballot: req.ballot, OK: err == nil,
 		Accepted: pr.Accepted, Value: bytes.Clone(pr.Value), Latency: lat}
-	if c, ok := err.(*ConflictError); ok {
+	if c, ok := asConflict(err); ok {
 		ev.Seen = c.Seen
 	}
 	if err != nil {
@@ -242,7 +242,7 @@ func highest(votes []vote) Promise {
 func refusals(votes []vote) int {
 	n := 0
 	for _, v := range votes {
-		if _, ok := v.err.(*ConflictError); ok {
+		if _, ok := asConflict(v.err); ok {
 			n++
 		}
 	}
@@ -295,4 +295,18 @@ func (s *scope) close() {
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &t) && t.Timeout()
+}
+
+// asConflict finds a *ConflictError in err's chain: layers between the
+// proposer and an acceptor may wrap it. The common unwrapped case costs no
+// allocation.
+func asConflict(err error) (*ConflictError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	if c, ok := err.(*ConflictError); ok {
+		return c, true
+	}
+	var c *ConflictError
+	return c, errors.As(err, &c)
 }

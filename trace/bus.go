@@ -18,8 +18,10 @@ import (
 // subscriber, Enabled is false and the proposer builds no events at all.
 // A Bus is safe for concurrent use; its zero value is not, use NewBus.
 type Bus struct {
-	seq  atomic.Uint64
 	subs atomic.Pointer[[]*Sub] // copy-on-write snapshot, read without a lock
+
+	order sync.Mutex // held by Trace, so records arrive in Seq order
+	seq   uint64
 
 	mu sync.Mutex // serializes changes to subs
 }
@@ -37,12 +39,17 @@ func NewBus() *Bus {
 func (b *Bus) Enabled() bool { return len(*b.subs.Load()) > 0 }
 
 // Trace stamps e with the next sequence number and offers it to each
-// subscriber that wants its kind. Sequence numbers are global to the bus,
-// so a subscriber sees a gap where it lost events, or where it filtered
-// them out with Only.
+// subscriber that wants its kind. Sequence numbers are global to the bus
+// and every subscriber receives its records in Seq order, so it sees a gap
+// where it lost events, or where it filtered them out with Only. Calls of
+// Trace are serialized: while a Lossless subscriber makes one wait, the
+// others wait too.
 func (b *Bus) Trace(e paxos.Event) {
-	r := Record{Seq: b.seq.Add(1), Event: e}
 	subs := *b.subs.Load()
+	b.order.Lock()
+	defer b.order.Unlock()
+	b.seq++
+	r := Record{Seq: b.seq, Event: e}
 	kind := ""
 	for _, s := range subs {
 		if s.only != nil {
@@ -100,8 +107,13 @@ type subConfig struct {
 func WithBuffer(n int) SubOption { return func(c *subConfig) { c.buffer = n } }
 
 // Only restricts the subscription to the given kinds ("paxos.reply", …).
+// Without kinds, it does not filter.
 func Only(kinds ...string) SubOption {
 	return func(c *subConfig) {
+		if len(kinds) == 0 {
+			c.only = nil
+			return
+		}
 		c.only = map[string]bool{}
 		for _, k := range kinds {
 			c.only[k] = true

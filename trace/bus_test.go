@@ -77,6 +77,18 @@ func TestBus_OnlyLeavesGapsInSeq(t *testing.T) {
 	}
 }
 
+func TestBus_OnlyWithoutKindsKeepsAll(t *testing.T) {
+	b := NewBus()
+	ctx, cancel := context.WithCancel(t.Context())
+	s := b.Subscribe(ctx, Only("paxos.start"), Only())
+	b.Trace(start(1))
+	b.Trace(finish(1))
+	cancel()
+	if want, have := []uint64{1, 2}, seqs(s); !slices.Equal(want, have) {
+		t.Errorf("want seqs %v, have %v", want, have)
+	}
+}
+
 func TestBus_DropsWhenBufferIsFull(t *testing.T) {
 	b := NewBus()
 	ctx, cancel := context.WithCancel(t.Context())

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -49,6 +50,12 @@ func (f Formatter) Format(r Record) string {
 		return who(e.Meta) + " " + forwardText(e)
 	case paxos.ChangeFinished:
 		return who(e.Meta) + " " + f.finishText(e)
+	case cluster.NodeStateChanged:
+		return e.Node + " " + nodeText(e)
+	case cluster.LinkEvent:
+		return linkText(e)
+	case cluster.LinkChanged:
+		return linkChangedText(e)
 	case nil:
 		return "(no event)"
 	}
@@ -126,6 +133,33 @@ func (f Formatter) finishText(e paxos.ChangeFinished) string {
 		outcome = "outcome unknown"
 	}
 	return fmt.Sprintf("failed (%s): %s%s", outcome, e.Err, f.latency(e.Elapsed))
+}
+
+func nodeText(e cluster.NodeStateChanged) string { return "is " + e.State.String() }
+
+// linkText tells what a link did to a message: "link p1–a2 #12 prepare:
+// dropped reply", with the message's place in the step queue if held.
+func linkText(e cluster.LinkEvent) string {
+	s := "link " + e.Proposer + "–" + e.Acceptor
+	if e.Change != 0 {
+		s += fmt.Sprintf(" #%d", e.Change)
+	}
+	if e.Phase != 0 {
+		s += " " + e.Phase.String()
+	}
+	s += ": " + e.What
+	if e.Held != 0 {
+		s += fmt.Sprintf(" (queued #%d)", e.Held)
+	}
+	return s
+}
+
+func linkChangedText(e cluster.LinkChanged) string {
+	step := "off"
+	if e.Step {
+		step = "on"
+	}
+	return fmt.Sprintf("links: %s (faults: %d, step mode %s)", e.Change, len(e.Faults), step)
 }
 
 func (f Formatter) latency(d time.Duration) string {

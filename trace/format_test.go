@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -68,6 +69,12 @@ func TestFormat_Lines(t *testing.T) {
 		"odd key": {paxos.ChangeStarted{Meta: paxos.Meta{Proposer: "p1.0", Change: 1, Key: "a b"}, Ballot: b},
 			`p1.0 #1 key "a b" ▸ start 3:p1.0 (2RTT)`},
 		"unknown kind": {otherEvent{N: 7}, "test.other {N:7}"},
+		"node":         {cluster.NodeStateChanged{Node: "a2", State: cluster.NodeDown}, "a2 is down"},
+		"link held": {cluster.LinkEvent{Proposer: "p1", Acceptor: "a2", Change: 12, Phase: paxos.PhaseAccept, Held: 4,
+			What: "held"}, "link p1–a2 #12 accept: held (queued #4)"},
+		"link untraced": {cluster.LinkEvent{Proposer: "p1", Acceptor: "a2", What: "dropped request"},
+			"link p1–a2: dropped request"},
+		"links changed": {cluster.LinkChanged{Change: "heal all"}, "links: heal all (faults: 0, step mode off)"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -108,6 +115,33 @@ func TestFormatter_Sequence(t *testing.T) {
 			golden.RequireEqual(t, []byte(f.Sequence(story())))
 		})
 	}
+}
+
+func TestFormatter_SequenceOfFaults(t *testing.T) {
+	m := sampleMeta("p1.0", 3, "incr k")
+	b := ballot(7, "p1.0")
+	acc := paxos.PhaseAccept
+	events := []paxos.Event{
+		cluster.LinkChanged{Change: "oneway p1 a2", Faults: []cluster.LinkFault{{Proposer: "p1", Acceptor: "a2",
+			Kind: cluster.FaultOneWay}}},
+		cluster.NodeStateChanged{Node: "a3", State: cluster.NodeDown},
+		paxos.ChangeStarted{Meta: m, Ballot: b, OneRTT: true, Batch: 1},
+		paxos.MessageSent{Meta: m, Msg: 1, Phase: acc, Acceptor: "a1", Ballot: b, Value: []byte("8"), Next: ballot(8, "p1.0")},
+		paxos.MessageSent{Meta: m, Msg: 2, Phase: acc, Acceptor: "a2", Ballot: b, Value: []byte("8"), Next: ballot(8, "p1.0")},
+		paxos.MessageSent{Meta: m, Msg: 3, Phase: acc, Acceptor: "a3", Ballot: b, Value: []byte("8"), Next: ballot(8, "p1.0")},
+		paxos.ReplyReceived{Meta: m, Msg: 1, Phase: acc, Acceptor: "a1", Ballot: b, OK: true},
+		paxos.ReplyReceived{Meta: m, Msg: 3, Phase: acc, Acceptor: "a3", Ballot: b, Err: "connection refused"},
+		cluster.LinkEvent{Proposer: "p1", Acceptor: "a2", Key: "k", Change: 3, Msg: 2, Phase: acc, What: "dropped reply"},
+		paxos.ReplyReceived{Meta: m, Msg: 2, Phase: acc, Acceptor: "a2", Ballot: b, Err: "context deadline exceeded", Timeout: true},
+		paxos.QuorumDecided{Meta: m, Phase: acc, Result: paxos.VoteLost, Acks: 1, Nacks: 2, Needed: 2},
+		paxos.ChangeFinished{Meta: m, Ballot: b, Err: "paxos: quorum not reached: 1 of 3 accept replies, 2 needed",
+			Indefinite: true, RoundTrips: 1},
+	}
+	records := make([]Record, len(events))
+	for i, e := range events {
+		records[i] = Record{Seq: uint64(i + 1), Event: e}
+	}
+	golden.RequireEqual(t, []byte(Formatter{NoLatency: true}.Sequence(records)))
 }
 
 func TestSequence_KeepsIncarnationsWhenIDsCollide(t *testing.T) {

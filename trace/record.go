@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -33,6 +34,9 @@ var decoders = map[string]func([]byte) (paxos.Event, error){
 	paxos.QuorumDecided{}.Kind():       decodeAs[paxos.QuorumDecided],
 	paxos.BallotFastForwarded{}.Kind(): decodeAs[paxos.BallotFastForwarded],
 	paxos.ChangeFinished{}.Kind():      decodeAs[paxos.ChangeFinished],
+	cluster.NodeStateChanged{}.Kind():  decodeAs[cluster.NodeStateChanged],
+	cluster.LinkEvent{}.Kind():         decodeAs[cluster.LinkEvent],
+	cluster.LinkChanged{}.Kind():       decodeAs[cluster.LinkChanged],
 }
 
 func decodeAs[E paxos.Event](data []byte) (paxos.Event, error) {

@@ -90,8 +90,10 @@ type DecodeError struct {
 	Err  error
 }
 
+// Error returns "trace: line N: " and what is wrong with the line.
 func (e *DecodeError) Error() string { return fmt.Sprintf("trace: line %d: %v", e.Line, e.Err) }
 
+// Unwrap returns the cause, which may match ErrUnknownKind.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Decode reads records written by a Recorder. It yields each record in

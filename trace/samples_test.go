@@ -3,6 +3,7 @@ package trace
 import (
 	"time"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -31,6 +32,16 @@ func samples() map[string]paxos.Event {
 		"paxos.forward": paxos.BallotFastForwarded{Meta: m, From: ballot(3, "p1.0"), To: ballot(7, "p1.0")},
 		"paxos.finish": paxos.ChangeFinished{Meta: m, Ballot: ballot(3, "p1.0"), Committed: true,
 			Value: []byte("6"), Err: "x", Indefinite: true, RoundTrips: 2, Elapsed: 1200 * time.Microsecond},
+		"cluster.node": cluster.NodeStateChanged{At: at0, Node: "a2", State: cluster.NodePaused},
+		"cluster.link": cluster.LinkEvent{At: at0, Proposer: "p1", Acceptor: "a2", Key: "k", Change: 12, Msg: 13,
+			Phase: paxos.PhaseAccept, Held: 4, What: "dropped reply"},
+		"cluster.linkchange": cluster.LinkChanged{At: at0, Change: "partition p1 a2 (hang)", Step: true,
+			Faults: []cluster.LinkFault{
+				{Proposer: "p1", Acceptor: "a2", Kind: cluster.FaultPartition, Mode: cluster.Hang},
+				{Proposer: cluster.Any, Acceptor: "a3", Kind: cluster.FaultDrop, RequestLoss: 0.25, ReplyLoss: 0.5},
+				{Proposer: "p2", Acceptor: cluster.Any, Kind: cluster.FaultDelay, Delay: time.Millisecond, Jitter: time.Microsecond},
+				{Proposer: "p2", Acceptor: "a1", Kind: cluster.FaultDuplicate, Probability: 0.1},
+			}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -17,15 +18,20 @@ func Sequence(records []Record) string { return Formatter{}.Sequence(records) }
 // the order given, described on the right:
 //
 //	p1    a1    a2    a3
-//	●     │     │     │    #1 set k: start 1:p1.0 (2RTT)
-//	├────▶│     │     │    #1 prepare 1:p1.0
+//	●     │     │     │    #1 set k 1: start 5:p1.0 (2RTT)
+//	├────▶│     │     │    #1 prepare 5:p1.0
+//	├─────┼────▶│     │    #1 prepare 5:p1.0
+//	├─────┼─────┼────▶│    #1 prepare 5:p1.0
 //	│◀────┤     │     │    #1 promise, nothing accepted (0.2ms)
-//	│◀┄┄┄┄┼┄┄┄┄┄┼┄┄┄┄✗┤    #1 prepare 1:p1.0 timed out (3.00s)
+//	│◀────┼─────┤     │    #1 promise accepted=4:p2.0 value="0" (0.3ms)
 //	●     │     │     │    #1 prepare quorum won: 2 yes, 0 no, 2 needed
+//	│✗┄┄┄┄┼┄┄┄┄┄┼┄┄┄┄┄┤    #1 prepare 5:p1.0 timed out (3.00s)
 //
 // Answers are solid arrows; a missing answer (error, timeout) is dashed
 // and ends in ✗. Steps of a proposer, such as a quorum or a commit, are
-// marked ● on its column. A proposer's column is titled with its ID
+// marked ● on its column, and so are an acceptor's changes of state; what
+// a link did to a message (a fault, a step of step mode) is marked ◇ on
+// the acceptor's column. A proposer's column is titled with its ID
 // without the incarnation, unless two proposers would then share a title.
 func (f Formatter) Sequence(records []Record) string {
 	if len(records) == 0 {
@@ -64,6 +70,10 @@ func newChart(records []Record) *chart {
 		case paxos.MessageSent:
 			add(&acceptors, e.Acceptor)
 		case paxos.ReplyReceived:
+			add(&acceptors, e.Acceptor)
+		case cluster.NodeStateChanged:
+			add(&acceptors, e.Node)
+		case cluster.LinkEvent:
 			add(&acceptors, e.Acceptor)
 		}
 	}
@@ -143,7 +153,7 @@ func (c *chart) row(sb *strings.Builder, f Formatter, r Record) {
 	var text string
 	switch e := r.Event.(type) {
 	case paxos.ChangeStarted:
-		c.mark(line, e.Proposer)
+		c.mark(line, e.Proposer, '●')
 		text = change(e.Meta) + subject(e.Meta) + ": " + f.startText(e)
 	case paxos.MessageSent:
 		c.arrow(line, e.Proposer, e.Acceptor, true)
@@ -152,14 +162,20 @@ func (c *chart) row(sb *strings.Builder, f Formatter, r Record) {
 		c.arrow(line, e.Acceptor, e.Proposer, answered(e))
 		text = change(e.Meta) + f.replyText(e)
 	case paxos.QuorumDecided:
-		c.mark(line, e.Proposer)
+		c.mark(line, e.Proposer, '●')
 		text = change(e.Meta) + quorumText(e)
 	case paxos.BallotFastForwarded:
-		c.mark(line, e.Proposer)
+		c.mark(line, e.Proposer, '●')
 		text = change(e.Meta) + forwardText(e)
 	case paxos.ChangeFinished:
-		c.mark(line, e.Proposer)
+		c.mark(line, e.Proposer, '●')
 		text = change(e.Meta) + f.finishText(e)
+	case cluster.NodeStateChanged:
+		c.mark(line, e.Node, '●')
+		text = e.Node + " " + nodeText(e)
+	case cluster.LinkEvent:
+		c.mark(line, e.Acceptor, '◇')
+		text = linkText(e)
 	default:
 		text = f.Format(r)
 	}
@@ -168,9 +184,9 @@ func (c *chart) row(sb *strings.Builder, f Formatter, r Record) {
 
 func change(m paxos.Meta) string { return fmt.Sprintf("#%d ", m.Change) }
 
-func (c *chart) mark(line []rune, who string) {
+func (c *chart) mark(line []rune, who string, sign rune) {
 	if i, ok := c.index[who]; ok {
-		line[c.center(i)] = '●'
+		line[c.center(i)] = sign
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
+	"github.com/gryadka/gryadka/trace"
 )
 
 // Nodes is what the dashboard needs of the acceptor nodes. Its methods are
@@ -71,6 +73,8 @@ type Links interface {
 
 	// SetStep turns step mode on or off; off releases every held message.
 	SetStep(on bool)
+	// Step reports whether step mode is on.
+	Step() bool
 	// Held lists the messages waiting in step mode, oldest first.
 	Held() []HeldMessage
 	Deliver(id uint64) error
@@ -90,35 +94,30 @@ type HeldMessage struct {
 	Summary  string // the value or the reply, in a few words
 }
 
-// Store runs key-value operations through one proposer. Methods are called
-// from tea.Cmds and may block until ctx is done.
-type Store interface {
-	Get(ctx context.Context, key string) (Value, error)
-	Set(ctx context.Context, key, value string) (Value, error)
-	CAS(ctx context.Context, key string, version uint64, value string) (Value, error)
-	Incr(ctx context.Context, key string) (Value, error)
-	Delete(ctx context.Context, key string) (Value, error)
-	// Change applies a user-typed update expression.
-	Change(ctx context.Context, key, expr string) (Value, error)
-}
-
-// Value is a key's versioned value as the key-value layer returns it.
-type Value struct {
-	Data    string
-	Version uint64
-	Found   bool
-}
-
-// String returns the value in words, `"5" (version 3)` or "not found".
-func (v Value) String() string {
-	if !v.Found {
-		return fmt.Sprintf("not found (version %d)", v.Version)
-	}
-	return fmt.Sprintf("%q (version %d)", v.Data, v.Version)
-}
-
 // Client is one proposer with the key-value store that runs through it.
 type Client struct {
 	Proposer *paxos.Proposer
-	Store    Store
+	Store    *kv.Store
+}
+
+// Env is what the dashboard runs on. Every field but Bus may be nil or
+// empty; the dashboard then offers fewer actions and says why.
+type Env struct {
+	// Bus delivers the trace of every proposer and of the cluster.
+	Bus *trace.Bus
+	// Nodes are the acceptors.
+	Nodes Nodes
+	// Links are the faults and step mode between proposers and acceptors.
+	Links Links
+	// Clients are the proposers, each with its key-value store.
+	Clients []Client
+	// AddProposer starts one more proposer on the same cluster.
+	AddProposer func(ctx context.Context) (Client, error)
+	// ReadOnly offers no action that writes.
+	ReadOnly bool
+	// Attach says the nodes belong to someone else: destructive actions
+	// ask for confirmation first.
+	Attach bool
+	// Title names the cluster in the title bar.
+	Title string
 }

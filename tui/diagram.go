@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
 )
@@ -94,14 +96,24 @@ func shortBallot(b paxos.Ballot) string {
 	return fmt.Sprintf("%d:%s", b.Counter, shortProposer(b.Proposer))
 }
 
-// shortValue writes a value in at most 18 cells, or "nil".
+// shortValue writes a stored state in few cells: "nil", a key-value
+// entry as its value and version ("5 v3"), or else the quoted bytes.
 func shortValue(v []byte) string {
 	if v == nil {
 		return "nil"
 	}
 	s := fmt.Sprintf("%q", v)
-	if len(s) > 18 {
-		s = s[:16] + "…\""
+	if e, err := kv.Decode(v); err == nil {
+		switch {
+		case e.Deleted:
+			s = fmt.Sprintf("deleted v%d", e.Version)
+		default:
+			b, _ := json.Marshal(e.Value)
+			s = fmt.Sprintf("%s v%d", b, e.Version)
+		}
+	}
+	if r := []rune(s); len(r) > 18 {
+		s = string(r[:17]) + "…"
 	}
 	return s
 }

@@ -89,4 +89,5 @@ type snapshotMsg struct {
 	Proposers []proposerInfo
 	Faults    []string
 	Held      []HeldMessage
+	Step      bool
 }

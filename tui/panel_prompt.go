@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -31,6 +32,7 @@ func newPromptPanel(st Styles, keys KeyMap) *promptPanel {
 	in.Prompt = ":"
 	in.PromptStyle = st.Prompt
 	in.CharLimit = 512
+	in.Cursor.SetMode(cursor.CursorStatic)
 	in.ShowSuggestions = true
 	in.KeyMap.NextSuggestion = key.NewBinding(key.WithKeys("ctrl+n"))
 	in.KeyMap.PrevSuggestion = key.NewBinding(key.WithKeys("ctrl+p"))

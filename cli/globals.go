@@ -1,0 +1,189 @@
+// Package cli holds gryadka's cobra commands and what they share: the
+// global flags, connecting to the acceptors, and exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gryadka/gryadka/cluster"
+	"github.com/gryadka/gryadka/paxos"
+)
+
+// Globals are the flags every command that talks to a cluster shares.
+type Globals struct {
+	// Nodes are the acceptors' addresses, named a1..aN in order: host:port,
+	// redis://[user:password@]host:port or rediss://… (see
+	// cluster.ParseEndpoint).
+	Nodes []string
+	// ClusterFile is a cluster description written by `gryadka up`.
+	ClusterFile string
+	// Timeout bounds a whole command: connecting, retries and all.
+	Timeout time.Duration
+	// Trace prints every message of the protocol as a sequence chart.
+	Trace bool
+	// ProposerID names this process's proposer in ballots and traces.
+	ProposerID string
+	// Namespace prefixes gryadka's keys in each Redis.
+	Namespace string
+}
+
+// DefaultTimeout is the default of --timeout.
+const DefaultTimeout = 5 * time.Second
+
+// AddFlags defines the global flags on fs, usually a root command's
+// persistent flags.
+func (g *Globals) AddFlags(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&g.Nodes, "nodes", nil,
+		"acceptors as host:port, redis://[user:pass@]host:port or rediss://host:port, comma-separated; named a1, a2, … in order")
+	fs.StringVar(&g.ClusterFile, "cluster", "", "cluster description `FILE` written by 'gryadka up' (instead of --nodes)")
+	fs.DurationVar(&g.Timeout, "timeout", DefaultTimeout, "give up on a command after this long")
+	fs.BoolVar(&g.Trace, "trace", false, "print every protocol message as a sequence chart")
+	fs.StringVar(&g.ProposerID, "proposer", "cli", "proposer `ID` used in ballots (letters, digits, '-' or '_')")
+	fs.StringVar(&g.Namespace, "namespace", cluster.DefaultNamespace, "prefix of gryadka's keys in each Redis")
+}
+
+// Endpoints returns the acceptors' endpoints named by the flags. Errors are
+// usage errors.
+func (g *Globals) Endpoints() ([]cluster.Endpoint, error) {
+	switch {
+	case g.ClusterFile != "" && len(g.Nodes) > 0:
+		return nil, Usage(errors.New("give either --nodes or --cluster, not both"))
+	case g.ClusterFile != "":
+		return nil, Usage(errors.New("--cluster is not supported yet: give the nodes with --nodes host:port,host:port,…"))
+	case len(g.Nodes) == 0:
+		return nil, Usage(errors.New("no acceptors: give them with --nodes host:port,host:port,… or --cluster FILE"))
+	}
+	eps := make([]cluster.Endpoint, len(g.Nodes))
+	seen := map[string]string{}
+	for i, addr := range g.Nodes {
+		name := fmt.Sprintf("a%d", i+1)
+		ep, err := cluster.ParseEndpoint(name, strings.TrimSpace(addr))
+		if err != nil {
+			return nil, Usage(fmt.Errorf("--nodes: %w", err))
+		}
+		if other, dup := seen[ep.Addr]; dup {
+			return nil, Usage(fmt.Errorf("--nodes: %s and %s are both %s: each acceptor must be a different Redis", other, name, ep.Addr))
+		}
+		seen[ep.Addr] = name
+		eps[i] = ep
+	}
+	return eps, nil
+}
+
+// Conn is the set of acceptors a command uses. Nodes that could not be
+// reached stay in Acceptors as voters that always fail, so quorums keep
+// their size.
+type Conn struct {
+	Acceptors []paxos.Acceptor
+	redis     []*cluster.RedisAcceptor
+}
+
+// Close closes the connections; calls still in flight fail.
+func (c *Conn) Close() {
+	for _, a := range c.redis {
+		_ = a.Close()
+	}
+}
+
+// Connect dials every acceptor at once. It writes the nodes' warnings (one
+// line per warning, naming the nodes) and each node it cannot use to warn, and fails with ExitUnavailable when the
+// reachable nodes cannot form a majority.
+func (g *Globals) Connect(ctx context.Context, warn io.Writer) (*Conn, error) {
+	eps, err := g.Endpoints()
+	if err != nil {
+		return nil, err
+	}
+	timeout := min(cluster.DefaultAcceptorTimeout, g.timeout())
+	type dialed struct {
+		a   *cluster.RedisAcceptor
+		err error
+	}
+	results := make([]dialed, len(eps))
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		wg.Go(func() {
+			a, err := cluster.DialAcceptor(ctx, cluster.AcceptorOptions{Endpoint: ep, Namespace: g.Namespace, Timeout: timeout})
+			results[i] = dialed{a, err}
+		})
+	}
+	wg.Wait()
+	conn := &Conn{}
+	var failures, warnings []string
+	warned := map[string][]string{} // warning -> nodes
+	for i, r := range results {
+		if r.err != nil {
+			failures = append(failures, r.err.Error())
+			conn.Acceptors = append(conn.Acceptors, unreachable{name: eps[i].Name, err: r.err})
+			continue
+		}
+		for _, w := range r.a.Warnings() {
+			if warned[w] == nil {
+				warnings = append(warnings, w)
+			}
+			warned[w] = append(warned[w], eps[i].Name)
+		}
+		conn.redis = append(conn.redis, r.a)
+		conn.Acceptors = append(conn.Acceptors, r.a)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(warn, "warning: %s: %s\n", strings.Join(warned[w], ", "), w)
+	}
+	need := len(eps)/2 + 1
+	if len(conn.redis) < need {
+		conn.Close()
+		return nil, Exit(ExitUnavailable, fmt.Errorf("cannot reach a quorum: %d of %d nodes answered, %d needed:\n  %s",
+			len(conn.redis), len(eps), need, strings.Join(failures, "\n  ")))
+	}
+	for _, f := range failures {
+		fmt.Fprintf(warn, "warning: unreachable, counted as a missing vote: %s\n", f)
+	}
+	return conn, nil
+}
+
+func (g *Globals) timeout() time.Duration {
+	if g.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return g.Timeout
+}
+
+// NewProposer returns a proposer over conn's acceptors with majority
+// quorums, traced by tracer when it is not nil.
+func (g *Globals) NewProposer(conn *Conn, tracer paxos.Tracer) (*paxos.Proposer, error) {
+	p, err := paxos.NewProposer(paxos.Options{
+		ID:           g.ProposerID,
+		Config:       paxos.Majority(conn.Acceptors...),
+		OneRTT:       true,
+		RoundTimeout: min(cluster.DefaultAcceptorTimeout, g.timeout()),
+		Tracer:       tracer,
+	})
+	if err != nil {
+		return nil, Usage(fmt.Errorf("--proposer: %w", err))
+	}
+	return p, nil
+}
+
+// unreachable stands for a node that could not be dialed: it votes no to
+// everything, so the proposer counts it as a missing vote.
+type unreachable struct {
+	name string
+	err  error
+}
+
+func (u unreachable) Name() string { return u.name }
+
+func (u unreachable) Prepare(context.Context, string, paxos.Ballot) (paxos.Promise, error) {
+	return paxos.Promise{}, u.err
+}
+
+func (u unreachable) Accept(context.Context, string, paxos.Ballot, []byte, paxos.Ballot) error {
+	return u.err
+}

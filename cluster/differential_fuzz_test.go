@@ -1,0 +1,149 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/gryadka/gryadka/paxos"
+)
+
+// The alphabet of the differential tests: counters around the places where
+// doubles or half-splits go wrong, proposers whose byte order differs from
+// a locale's, and values where nil and empty must stay apart.
+var (
+	accTestCounters = []uint64{
+		1, 2, 3, 4, 5, 9999999999, 10000000000, 1 << 53, 1<<53 + 1,
+		math.MaxUint64 - 1, math.MaxUint64,
+	}
+	accTestProposers = []string{"a", "b", "Z", "p", "p.1", "p.2", "a-1", "a_1"}
+	accTestValues    = [][]byte{nil, {}, []byte("x"), []byte("y"), []byte("\x00\xff\r\n")}
+	accTestKeys      = []string{"k", "k:1", "ключ"}
+)
+
+// accTestOp is one call of a differential sequence.
+type accTestOp struct {
+	accept  bool
+	key     string
+	b, next paxos.Ballot
+	value   []byte
+}
+
+func (op accTestOp) String() string {
+	if op.accept {
+		return fmt.Sprintf("accept %s %s value=%q next=%s", op.key, op.b, op.value, op.next)
+	}
+	return fmt.Sprintf("prepare %s %s", op.key, op.b)
+}
+
+// accTestDecodeOps reads up to 64 calls from data, four bytes each: kind
+// and key, ballot, next ballot (0 = none) and value.
+func accTestDecodeOps(data []byte) []accTestOp {
+	ballot := func(c byte) paxos.Ballot {
+		n := int(c)
+		return paxos.Ballot{
+			Counter:  accTestCounters[n%len(accTestCounters)],
+			Proposer: accTestProposers[n/len(accTestCounters)%len(accTestProposers)],
+		}
+	}
+	var ops []accTestOp
+	for len(data) >= 4 && len(ops) < 64 {
+		op := accTestOp{
+			accept: data[0]&1 == 1,
+			key:    accTestKeys[int(data[0]>>1)%len(accTestKeys)],
+			b:      ballot(data[1]),
+			value:  accTestValues[int(data[3])%len(accTestValues)],
+		}
+		if data[2] != 0 {
+			op.next = ballot(data[2])
+		}
+		ops = append(ops, op)
+		data = data[4:]
+	}
+	return ops
+}
+
+// accTestDifferential runs ops on a fresh paxos.MemAcceptor and on a, and
+// fails at the first answer or final state where they differ.
+func accTestDifferential(t testing.TB, a *RedisAcceptor, ops []accTestOp) {
+	t.Helper()
+	ctx := context.Background()
+	mem := paxos.NewMemAcceptor(a.Name())
+	for i, op := range ops {
+		var memP, redisP paxos.Promise
+		var memErr, redisErr error
+		if op.accept {
+			memErr = mem.Accept(ctx, op.key, op.b, op.value, op.next)
+			redisErr = a.Accept(ctx, op.key, op.b, op.value, op.next)
+		} else {
+			memP, memErr = mem.Prepare(ctx, op.key, op.b)
+			redisP, redisErr = a.Prepare(ctx, op.key, op.b)
+		}
+		if !accTestSameError(memErr, redisErr) || !reflect.DeepEqual(memP, redisP) {
+			t.Fatalf("op %d (%s): MemAcceptor answered %+v, %v; RedisAcceptor answered %+v, %v", i, op, memP, memErr, redisP, redisErr)
+		}
+	}
+	for _, key := range accTestKeys {
+		have, err := a.State(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := mem.State(key); !reflect.DeepEqual(want, have) {
+			t.Fatalf("final state of %q: MemAcceptor has %#v, RedisAcceptor has %#v", key, want, have)
+		}
+	}
+}
+
+func accTestSameError(want, have error) bool {
+	if want == nil || have == nil {
+		return want == nil && have == nil
+	}
+	var wc, hc *paxos.ConflictError
+	return errors.As(want, &wc) && errors.As(have, &hc) && *wc == *hc
+}
+
+// FuzzAcceptor_Differential drives paxos.MemAcceptor and the Redis
+// acceptor (miniredis, in process) with the same calls and requires the
+// same answers and final states.
+func FuzzAcceptor_Differential(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 2})                   // prepare, then accept at the same ballot
+	f.Add([]byte{0, 10, 0, 0, 0, 9, 0, 0, 1, 9, 0, 1})      // top of uint64, then one below
+	f.Add([]byte{1, 7, 8, 0, 0, 8, 0, 0, 1, 7, 0, 1})       // accept with next, prepare at next, stale accept
+	f.Add([]byte{1, 11, 0, 1, 0, 22, 0, 0, 1, 33, 0, 0})    // proposer order at one counter, empty then nil value
+	f.Add([]byte{3, 5, 0, 3, 2, 6, 0, 0, 5, 7, 7, 4, 4, 8}) // three keys
+	m := miniredis.RunT(f)
+	a := accTestDial(f, m.Addr(), nil)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m.FlushAll()
+		accTestDifferential(t, a, accTestDecodeOps(data))
+	})
+}
+
+// TestRedisAcceptor_DifferentialFixedSequences runs seeded random
+// sequences on both backends, including a real redis-server, whose Lua
+// and string handling differ from miniredis's.
+func TestRedisAcceptor_DifferentialFixedSequences(t *testing.T) {
+	accTestBackends(t, func(t *testing.T, addr string) {
+		a := accTestDial(t, addr, nil)
+		rdb := accTestClient(t, addr)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for seq := range 100 {
+			data := make([]byte, 4*40)
+			for i := range data {
+				data[i] = byte(rng.UintN(256))
+			}
+			if err := rdb.FlushAll(context.Background()).Err(); err != nil {
+				t.Fatal(err)
+			}
+			t.Run(fmt.Sprint("seq", seq), func(t *testing.T) {
+				accTestDifferential(t, a, accTestDecodeOps(data))
+			})
+		}
+	})
+}
