@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -44,7 +45,8 @@ type Result struct {
 	// unknown outcome saw nothing: both are skipped.
 	Ops, Unknown int
 	// Keys counts the keys checked; Bad names those with a violation and
-	// Slow those the checker could not finish in time.
+	// Slow those the checker could not finish in time. Once a violation is
+	// found, the keys still being checked are abandoned.
 	Keys      int
 	Bad, Slow []string
 	Elapsed   time.Duration
@@ -87,16 +89,21 @@ func Check(history []Op, timeout time.Duration) Result {
 
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	stop := &atomic.Bool{}
+	model := newModel(stop)
 	for key, ops := range byKey {
 		wg.Go(func() {
-			verdict := porcupine.CheckOperationsTimeout(registerModel, ops, timeout)
+			verdict := porcupine.CheckOperationsTimeout(model, ops, timeout)
 			mu.Lock()
 			defer mu.Unlock()
-			switch verdict {
-			case porcupine.Illegal:
+			switch {
+			case stop.Load():
+				// abandoned: a violation was found elsewhere
+			case verdict == porcupine.Illegal:
+				stop.Store(true)
 				res.Bad = append(res.Bad, key)
 				res.bad = append(res.bad, ops...)
-			case porcupine.Unknown:
+			case verdict == porcupine.Unknown:
 				res.Slow = append(res.Slow, key)
 			}
 		})
@@ -129,12 +136,13 @@ func (r Result) Visualize(w io.Writer, windows []Window, timeout time.Duration) 
 	if len(r.bad) == 0 {
 		return fmt.Errorf("check: no violation to show")
 	}
-	_, info := porcupine.CheckOperationsVerbose(registerModel, r.bad, timeout)
+	model := newModel(&atomic.Bool{})
+	_, info := porcupine.CheckOperationsVerbose(model, r.bad, timeout)
 	notes := make([]porcupine.Annotation, 0, len(windows))
 	for _, win := range windows {
 		notes = append(notes, porcupine.Annotation{Tag: "faults", Start: win.Start, End: win.End,
 			Description: win.Label, BackgroundColor: "#f6d5d5"})
 	}
 	info.AddAnnotations(notes)
-	return porcupine.Visualize(registerModel, info, w)
+	return porcupine.Visualize(model, info, w)
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -113,36 +114,43 @@ func isCredit(in Input, out Output) bool {
 	return in.Kind == OpIncr && out.Outcome == OutcomeUnknown
 }
 
-// registerModel is the porcupine model of a store of versioned integer
-// registers, partitioned by key so that each key is checked alone.
-var registerModel = (&porcupine.NondeterministicModel{
-	Partition: partitionByKey,
-	Init:      func() []any { return []any{credited{}} },
-	Step: func(state, input, output any) []any {
-		return state.(credited).step(input.(Input), output.(Output))
-	},
-	Hash: func(state any) uint64 {
-		c := state.(credited)
-		h := uint64(c.Value)*1000003 ^ c.Version*10007 ^ c.Credits
-		if c.Exists {
-			h ^= 1 << 63
-		}
-		return h
-	},
-	DescribeOperation: func(input, output any) string {
-		if isCredit(input.(Input), output.(Output)) {
-			return fmt.Sprintf("%s → unknown (may apply from here on)", input.(Input))
-		}
-		return fmt.Sprintf("%s → %s", input.(Input), output.(Output))
-	},
-	DescribeState: func(state any) string {
-		c := state.(credited)
-		if c.Credits == 0 {
-			return c.register.String()
-		}
-		return fmt.Sprintf("%s +%d maybe", c.register, c.Credits)
-	},
-}).ToModel()
+// newModel returns the porcupine model of a store of versioned integer
+// registers, partitioned by key so that each key is checked alone. Once
+// stop is set, every step fails, so that a search whose answer is no
+// longer needed ends at once; its result is then meaningless.
+func newModel(stop *atomic.Bool) porcupine.Model {
+	return (&porcupine.NondeterministicModel{
+		Partition: partitionByKey,
+		Init:      func() []any { return []any{credited{}} },
+		Step: func(state, input, output any) []any {
+			if stop.Load() {
+				return nil
+			}
+			return state.(credited).step(input.(Input), output.(Output))
+		},
+		Hash: func(state any) uint64 {
+			c := state.(credited)
+			h := uint64(c.Value)*1000003 ^ c.Version*10007 ^ c.Credits
+			if c.Exists {
+				h ^= 1 << 63
+			}
+			return h
+		},
+		DescribeOperation: func(input, output any) string {
+			if isCredit(input.(Input), output.(Output)) {
+				return fmt.Sprintf("%s → unknown (may apply from here on)", input.(Input))
+			}
+			return fmt.Sprintf("%s → %s", input.(Input), output.(Output))
+		},
+		DescribeState: func(state any) string {
+			c := state.(credited)
+			if c.Credits == 0 {
+				return c.register.String()
+			}
+			return fmt.Sprintf("%s +%d maybe", c.register, c.Credits)
+		},
+	}).ToModel()
+}
 
 func partitionByKey(history []porcupine.Operation) [][]porcupine.Operation {
 	index := map[string]int{}

@@ -66,10 +66,11 @@ func (r *Report) Write(w io.Writer) {
 	if r.HTML != "" {
 		fmt.Fprintf(w, "history:     %s (porcupine visualization, faults marked)\n", r.HTML)
 	}
-	fmt.Fprintf(w, "verdict:     %s\n", r.verdict())
+	fmt.Fprintf(w, "verdict:     %s\n", r.Verdict())
 }
 
-func (r *Report) verdict() string {
+// Verdict sums the run up in one line, "linearizable".
+func (r *Report) Verdict() string {
 	switch {
 	case r.Options.Negative != NegativeNone && r.Caught():
 		return fmt.Sprintf("negative control %q caught (%s) — as it must be", r.Options.Negative, r.Result.Verdict)

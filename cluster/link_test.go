@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/gryadka/gryadka/paxos"
 )
 
 func TestLinkFault_String(t *testing.T) {
@@ -157,6 +159,44 @@ func TestNetwork_RejectsBadFaults(t *testing.T) {
 	if have := n.Faults(); len(have) != 0 {
 		t.Errorf("want no rules, have %v", have)
 	}
+}
+
+func TestNetwork_WildcardsAndHeal(t *testing.T) {
+	netTestNoLeaks(t)
+	ctx := netTestCtx(t)
+	n := NewNetwork(NetworkOptions{})
+	acc := map[string]*paxos.MemAcceptor{"a1": paxos.NewMemAcceptor("a1"), "a2": paxos.NewMemAcceptor("a2")}
+	ballot := uint64(0)
+	reach := func(p, a string) bool {
+		ballot++
+		_, err := n.Link(p, acc[a]).Prepare(ctx, "k-"+p, netTestBallot(ballot))
+		if err != nil && !errors.Is(err, ErrPartitioned) {
+			t.Fatalf("%s→%s: %v", p, a, err)
+		}
+		return err == nil
+	}
+	check := func(step string, want map[[2]string]bool) {
+		t.Helper()
+		for link, ok := range want {
+			if have := reach(link[0], link[1]); have != ok {
+				t.Errorf("%s: %s→%s reachable: want %v, have %v", step, link[0], link[1], ok, have)
+			}
+		}
+	}
+	if err := n.Partition(Any, "a2", FailFast); err != nil {
+		t.Fatal(err)
+	}
+	check("partition * a2", map[[2]string]bool{{"p1", "a1"}: true, {"p1", "a2"}: false, {"p2", "a2"}: false})
+	if err := n.Heal("p1", Any); err != nil {
+		t.Fatal(err)
+	}
+	check("heal p1 *", map[[2]string]bool{{"p1", "a1"}: true, {"p1", "a2"}: true, {"p2", "a2"}: false})
+	if err := n.Partition("p2", Any, FailFast); err != nil {
+		t.Fatal(err)
+	}
+	check("partition p2 *", map[[2]string]bool{{"p2", "a1"}: false, {"p1", "a2"}: true})
+	n.HealAll()
+	check("heal all", map[[2]string]bool{{"p1", "a2"}: true, {"p2", "a1"}: true, {"p2", "a2"}: true})
 }
 
 func faultStrings(fs []LinkFault) []string {

@@ -32,6 +32,8 @@ var (
 type NetworkOptions struct {
 	// Tracer, if not nil, receives a LinkEvent for every fault applied to
 	// a message and a LinkChanged for every change of the configuration.
+	// It may be called while the Network is locked, so it must not call
+	// the Network back.
 	Tracer paxos.Tracer
 	// Seed makes the random faults repeatable: with the same seed, each
 	// link makes the same decisions for the same sequence of messages.
@@ -249,7 +251,7 @@ func (n *Network) carry(ctx context.Context, m *linkMsg, exec func(context.Conte
 		return n.lost(ctx, m, DirectionRequest)
 	}
 	if pl.delay > 0 {
-		n.traceMsg(m, "delayed "+pl.delay.String(), 0)
+		n.traceMsg(m, "delayed "+pl.delay.Round(time.Microsecond).String(), 0)
 		if err := n.sleep(ctx, pl.delay); err != nil {
 			n.traceMsg(m, "caller gave up while delayed", 0)
 			return paxos.Promise{}, fmt.Errorf("cluster: the request from %s to %s was still delayed when the caller gave up: %w",
@@ -305,6 +307,12 @@ func (l *link) Prepare(ctx context.Context, key string, b paxos.Ballot) (paxos.P
 	if !l.net.active.Load() {
 		return l.acceptor.Prepare(ctx, key, b)
 	}
+	return l.carryPrepare(ctx, key, b)
+}
+
+// carryPrepare is the slow path of Prepare, apart so that the healthy path
+// allocates nothing.
+func (l *link) carryPrepare(ctx context.Context, key string, b paxos.Ballot) (paxos.Promise, error) {
 	return l.net.carry(ctx, l.message(ctx, key, paxos.PhasePrepare, b), func(ctx context.Context) (paxos.Promise, error) {
 		return l.acceptor.Prepare(ctx, key, b)
 	})
@@ -315,6 +323,11 @@ func (l *link) Accept(ctx context.Context, key string, b paxos.Ballot, value []b
 	if !l.net.active.Load() {
 		return l.acceptor.Accept(ctx, key, b, value, next)
 	}
+	return l.carryAccept(ctx, key, b, value, next)
+}
+
+// carryAccept is the slow path of Accept.
+func (l *link) carryAccept(ctx context.Context, key string, b paxos.Ballot, value []byte, next paxos.Ballot) error {
 	m := l.message(ctx, key, paxos.PhaseAccept, b)
 	m.value, m.next = value, next
 	_, err := l.net.carry(ctx, m, func(ctx context.Context) (paxos.Promise, error) {

@@ -106,6 +106,32 @@ func TestNetwork_StepDroppedReplyLeavesTheAcceptorChanged(t *testing.T) {
 	}
 }
 
+func TestNetwork_PartitionDuringExecutionLosesTheReply(t *testing.T) {
+	netTestNoLeaks(t)
+	tr := newNetTestTracer()
+	n := NewNetwork(NetworkOptions{Tracer: tr})
+	n.SetStep(true)
+	a := paxos.NewMemAcceptor("a1")
+	ctx, cancel := context.WithCancel(netTestCtx(t))
+	done := netTestGo(func() (paxos.Promise, error) { return n.Link("p1", a).Prepare(ctx, "k", netTestBallot(1)) })
+	req := netTestWaitHeld(t, n, netTestHeldCount(1))[0]
+	// The request is on its way when the link goes down.
+	if err := n.Partition("p1", "a1", FailFast); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Deliver(req.ID); err != nil {
+		t.Fatal(err)
+	}
+	tr.waitLink(t, "dropped reply: partitioned")
+	cancel()
+	if r := netTestRecv(t, done); !errors.Is(r.err, ErrMessageLost) {
+		t.Errorf("want the reply lost, have %v", r.err)
+	}
+	if have := a.State("k"); have.Promise != netTestBallot(1) {
+		t.Errorf("want 1:p1 promised, have %s", have.Promise)
+	}
+}
+
 func TestNetwork_StepDroppedRequestNeverArrives(t *testing.T) {
 	netTestNoLeaks(t)
 	n := NewNetwork(NetworkOptions{})

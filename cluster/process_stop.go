@@ -28,15 +28,8 @@ var ErrNotOurs = errors.New("cluster: the process at the node's address is not t
 // exits, and waits until the process is gone; when ctx ends first, it
 // sends SIGKILL.
 func StopProcess(ctx context.Context, name, addr string, pid int) error {
-	if err := PingAddr(ctx, addr); err != nil {
-		return fmt.Errorf("%s: %w: nothing answers on %s (%v)", name, ErrNotRunning, addr, err)
-	}
-	have, err := serverPID(ctx, addr)
-	if err != nil {
-		return fmt.Errorf("%s: asking %s for its pid: %w", name, addr, err)
-	}
-	if have != pid {
-		return fmt.Errorf("%s: %w: %s is served by pid %d, not %d", name, ErrNotOurs, addr, have, pid)
+	if err := CheckProcess(ctx, name, addr, pid); err != nil {
+		return err
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return fmt.Errorf("%s: stop pid %d: %w", name, pid, err)
@@ -50,6 +43,23 @@ func StopProcess(ctx context.Context, name, addr string, pid int) error {
 			return fmt.Errorf("%s: pid %d did not stop in time, so it was killed", name, pid)
 		case <-tick.C:
 		}
+	}
+	return nil
+}
+
+// CheckProcess returns nil when the Redis answering at addr is the process
+// pid, ErrNotRunning when nothing answers there, and ErrNotOurs when
+// another process does.
+func CheckProcess(ctx context.Context, name, addr string, pid int) error {
+	if err := PingAddr(ctx, addr); err != nil {
+		return fmt.Errorf("%s: %w: nothing answers on %s (%v)", name, ErrNotRunning, addr, err)
+	}
+	have, err := serverPID(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("%s: asking %s for its pid: %w", name, addr, err)
+	}
+	if have != pid {
+		return fmt.Errorf("%s: %w: %s is served by pid %d, not %d", name, ErrNotOurs, addr, have, pid)
 	}
 	return nil
 }

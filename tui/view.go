@@ -149,22 +149,9 @@ func (m *Model) helpView(h int) string {
 	} else {
 		b.WriteString(m.st.Title.Render("keys") + "\n")
 		b.WriteString(m.help.FullHelpView(append([][]key.Binding{}, m.keys.FullHelp()...)) + "\n\n")
-		b.WriteString(m.st.Title.Render("commands") + "  (type : first; tab completes, ↑↓ recall)\n")
-		specs := commandSpecs()
-		half := (len(specs) + 1) / 2
-		cw := max(m.w/2-2, 20)
-		for i := range half {
-			line := fitLine(fmt.Sprintf("  %-34s %s", specs[i].usage, specs[i].summary), cw)
-			if j := i + half; j < len(specs) && m.w >= 120 {
-				line += "  " + fmt.Sprintf("%-34s %s", specs[j].usage, specs[j].summary)
-			}
-			b.WriteString(line + "\n")
-		}
-		if m.w < 120 {
-			for _, s := range specs[half:] {
-				b.WriteString(fitLine(fmt.Sprintf("  %-34s %s", s.usage, s.summary), cw) + "\n")
-			}
-		}
+		b.WriteString(m.st.Title.Render("commands") + "  (type : first; tab completes, ↑↓ recall; help CMD explains one)\n")
+		used := strings.Count(b.String(), "\n") + 6
+		b.WriteString(commandList(commandSpecs(), m.w-6, h-used))
 	}
 	b.WriteString(m.st.Muted.Render("\n? or esc closes the help"))
 	return m.st.HelpBorder.Render(fit(b.String(), m.w-4, h-4))
@@ -176,4 +163,36 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// commandList lists the commands in w x h cells: with their summaries in
+// one or two columns when there is room, else their usages only.
+func commandList(specs []spec, w, h int) string {
+	cols := 1
+	if w >= 116 {
+		cols = 2
+	}
+	rows := (len(specs) + cols - 1) / cols
+	if rows > h {
+		var lines []string
+		line := " "
+		for _, s := range specs {
+			if ansi.StringWidth(line)+len(s.usage)+3 > w {
+				lines, line = append(lines, line), " "
+			}
+			line += " " + s.usage + " ·"
+		}
+		return strings.Join(append(lines, strings.TrimSuffix(line, " ·")), "\n")
+	}
+	cw := w / cols
+	var b strings.Builder
+	for r := range rows {
+		for c := range cols {
+			if i := c*rows + r; i < len(specs) {
+				b.WriteString(fitLine(fmt.Sprintf("  %-32s %s", specs[i].usage, specs[i].summary), cw))
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
