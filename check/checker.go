@@ -68,22 +68,17 @@ func (r Result) UnknownShare() float64 {
 // out: they changed nothing and saw nothing.
 func Check(history []Op, timeout time.Duration) Result {
 	start := time.Now()
-	byKey := map[string][]porcupine.Operation{}
 	var res Result
+	raw := map[string][]Op{}
 	for _, op := range history {
-		if op.Output.Outcome == OutcomeFailed || op.Input.Kind == OpGet && op.Output.Outcome == OutcomeUnknown {
-			continue
-		}
-		res.Ops++
-		if op.Output.Outcome == OutcomeUnknown {
-			res.Unknown++
-		}
-		ret := op.Return
-		if isCredit(op.Input, op.Output) {
-			ret = op.Call // see credited: an instant credit, spent later
-		}
-		byKey[op.Input.Key] = append(byKey[op.Input.Key], porcupine.Operation{
-			ClientId: op.Client, Input: op.Input, Output: op.Output, Call: op.Call, Return: ret})
+		raw[op.Input.Key] = append(raw[op.Input.Key], op)
+	}
+	byKey := map[string][]porcupine.Operation{}
+	for key, ops := range raw {
+		prepared, unknown := prepare(ops)
+		res.Ops += len(prepared)
+		res.Unknown += unknown
+		byKey[key] = prepared
 	}
 	res.Keys = len(byKey)
 

@@ -101,6 +101,8 @@ type Output struct {
 	Value     int64
 	Version   uint64
 	Versioned bool
+
+	credit creditKind // set by prepare
 }
 
 // String returns the output in words, "ok 42 v3".

@@ -12,15 +12,22 @@ import (
 // effect, a delete included, adds one to the version; a missing key counts
 // as 0 for an increment; a delete of a missing key and a compare-and-set
 // on another version are refused and change nothing.
+//
+// Blind marks a value no operation of the history ever read (see
+// credited): any operation that would reveal it is impossible.
 type register struct {
 	Exists  bool
+	Blind   bool
 	Value   int64
 	Version uint64
 }
 
 func (r register) String() string {
-	if !r.Exists {
+	switch {
+	case !r.Exists:
 		return fmt.Sprintf("nil v%d", r.Version)
+	case r.Blind:
+		return fmt.Sprintf("(never read) v%d", r.Version)
 	}
 	return fmt.Sprintf("%d v%d", r.Value, r.Version)
 }
@@ -60,7 +67,7 @@ func (r register) add(n uint64) register {
 	if !r.Exists {
 		r.Value = 0
 	}
-	return register{Exists: true, Value: r.Value + int64(n), Version: r.Version + n}
+	return register{Exists: true, Blind: r.Blind, Value: r.Value + int64(n), Version: r.Version + n}
 }
 
 // matches reports whether out is what a client could see of r.
@@ -68,7 +75,7 @@ func (r register) matches(out Output) bool {
 	if out.Outcome != OutcomeOK || out.Exists != r.Exists || out.Versioned && out.Version != r.Version {
 		return false
 	}
-	return !r.Exists || out.Value == r.Value
+	return !r.Exists || !r.Blind && out.Value == r.Value
 }
 
 // refuses reports whether out is a refusal that found r.
@@ -76,48 +83,11 @@ func (r register) refuses(out Output) bool {
 	return out.Outcome == OutcomeRefused && (!out.Versioned || out.Version == r.Version)
 }
 
-// credited is the model's state: the register, and the increments whose
-// outcome is unknown that were invoked but are not yet applied.
-//
-// An increment with an unknown outcome may take effect at any time after
-// its invocation, or never. Left open until the end of the history, each
-// one doubles porcupine's search, since it cannot tell that they are
-// interchangeable. Instead, such an increment is recorded as an instant
-// credit at its invocation, and any operation may first spend some
-// credits, applying that many of them just before itself. The two views
-// accept the same histories: a credit spent by an operation is the
-// increment taking effect right before it, after its invocation; a credit
-// never spent is an increment that never took effect, or only after the
-// last operation.
-type credited struct {
-	register
-	Credits uint64
-}
-
-func (c credited) step(in Input, out Output) []any {
-	if isCredit(in, out) {
-		c.Credits++
-		return []any{c}
-	}
-	var next []any
-	for spent := range c.Credits + 1 {
-		if ok, r := c.add(spent).step(in, out); ok {
-			next = append(next, credited{register: r, Credits: c.Credits - spent})
-		}
-	}
-	return next
-}
-
-// isCredit reports whether an operation is an increment of unknown
-// outcome, recorded as a credit.
-func isCredit(in Input, out Output) bool {
-	return in.Kind == OpIncr && out.Outcome == OutcomeUnknown
-}
-
 // newModel returns the porcupine model of a store of versioned integer
-// registers, partitioned by key so that each key is checked alone. Once
-// stop is set, every step fails, so that a search whose answer is no
-// longer needed ends at once; its result is then meaningless.
+// registers, partitioned by key so that each key is checked alone, for
+// histories prepared by prepare. Once stop is set, every step fails, so
+// that a search whose answer is no longer needed ends at once; its result
+// is then meaningless.
 func newModel(stop *atomic.Bool) porcupine.Model {
 	return (&porcupine.NondeterministicModel{
 		Partition: partitionByKey,
@@ -130,25 +100,20 @@ func newModel(stop *atomic.Bool) porcupine.Model {
 		},
 		Hash: func(state any) uint64 {
 			c := state.(credited)
-			h := uint64(c.Value)*1000003 ^ c.Version*10007 ^ c.Credits
+			h := uint64(c.Value)*1000003 ^ c.Version*10007 ^ c.Incrs ^ c.Sets<<20 ^ uint64(len(c.CASes))<<40
 			if c.Exists {
 				h ^= 1 << 63
 			}
 			return h
 		},
 		DescribeOperation: func(input, output any) string {
-			if isCredit(input.(Input), output.(Output)) {
-				return fmt.Sprintf("%s → unknown (may apply from here on)", input.(Input))
+			in, out := input.(Input), output.(Output)
+			if credit(out) != creditNone {
+				return fmt.Sprintf("%s → unknown (may apply from here on)", in)
 			}
-			return fmt.Sprintf("%s → %s", input.(Input), output.(Output))
+			return fmt.Sprintf("%s → %s", in, out)
 		},
-		DescribeState: func(state any) string {
-			c := state.(credited)
-			if c.Credits == 0 {
-				return c.register.String()
-			}
-			return fmt.Sprintf("%s +%d maybe", c.register, c.Credits)
-		},
+		DescribeState: func(state any) string { return state.(credited).String() },
 	}).ToModel()
 }
 

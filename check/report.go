@@ -47,7 +47,7 @@ func (r *Report) Write(w io.Writer) {
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprintf(w, "checker:     %v per key, %d keys", res.Elapsed.Round(time.Millisecond), res.Keys)
+	fmt.Fprintf(w, "checker:     %v for %d keys", res.Elapsed.Round(time.Millisecond), res.Keys)
 	if len(res.Bad) > 0 {
 		fmt.Fprintf(w, ", violation on %s", strings.Join(res.Bad, ", "))
 	}

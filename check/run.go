@@ -175,6 +175,9 @@ func nemesis(ctx context.Context, l *local, plan Plan, rec *Recorder, progress i
 		if !wait(f.Start) {
 			break
 		}
+		if progress != nil {
+			fmt.Fprintf(progress, "nemesis: %s\n", f)
+		}
 		fr := FaultReport{Fault: f}
 		fr.Window.Start = rec.Now()
 		fr.Window.Label = f.Kind.String()
@@ -186,11 +189,8 @@ func nemesis(ctx context.Context, l *local, plan Plan, rec *Recorder, progress i
 		healed := l.heal(context.WithoutCancel(ctx), f)
 		fr.Window.End = rec.Now()
 		fr.Err = errors.Join(applied, healed)
-		if progress != nil {
-			fmt.Fprintf(progress, "%s\n", f)
-			if fr.Err != nil {
-				fmt.Fprintf(progress, "  error: %v\n", fr.Err)
-			}
+		if progress != nil && fr.Err != nil {
+			fmt.Fprintf(progress, "nemesis: %s: %v\n", f.Kind, fr.Err)
 		}
 		out = append(out, fr)
 	}

@@ -81,10 +81,10 @@ func (c *client) pick() Input {
 		in.Kind = OpDelete
 	}
 	if in.Kind == OpSet || in.Kind == OpCAS {
-		// Values unique to the client, far apart, so a value read names the
-		// write it came from even after a few increments.
+		// Values unique to the client and valueSpan apart, so a value read
+		// names the write it came from even after increments.
 		c.values++
-		in.Value = int64(c.id+1)<<32 | c.values<<8
+		in.Value = int64(c.id+1)<<40 | c.values*valueSpan
 	}
 	return in
 }

@@ -53,36 +53,74 @@ func (g *Globals) AddFlags(fs *pflag.FlagSet) {
 // Endpoints returns the acceptors' endpoints named by the flags. Errors are
 // usage errors.
 func (g *Globals) Endpoints() ([]cluster.Endpoint, error) {
+	t, err := g.target()
+	if err != nil {
+		return nil, err
+	}
+	return t.endpoints, nil
+}
+
+// target is what the flags point at: the nodes and, from a cluster file,
+// the identity they must hold, their namespace and the configuration.
+type target struct {
+	endpoints []cluster.Endpoint
+	inMemory  map[string]bool // embedded nodes: no persistence, on purpose
+	identity  string
+	namespace string
+	file      *cluster.File
+}
+
+func (g *Globals) target() (target, error) {
 	switch {
 	case g.ClusterFile != "" && len(g.Nodes) > 0:
-		return nil, Usage(errors.New("give either --nodes or --cluster, not both"))
+		return target{}, Usage(errors.New("give either --nodes or --cluster, not both"))
 	case g.ClusterFile != "":
-		return nil, Usage(errors.New("--cluster is not supported yet: give the nodes with --nodes host:port,host:port,…"))
+		return g.fileTarget()
 	case len(g.Nodes) == 0:
-		return nil, Usage(errors.New("no acceptors: give them with --nodes host:port,host:port,… or --cluster FILE"))
+		return target{}, Usage(errors.New("no acceptors: give them with --nodes host:port,host:port,… or --cluster FILE"))
 	}
-	eps := make([]cluster.Endpoint, len(g.Nodes))
+	t := target{namespace: g.Namespace}
 	seen := map[string]string{}
 	for i, addr := range g.Nodes {
 		name := fmt.Sprintf("a%d", i+1)
 		ep, err := cluster.ParseEndpoint(name, strings.TrimSpace(addr))
 		if err != nil {
-			return nil, Usage(fmt.Errorf("--nodes: %w", err))
+			return target{}, Usage(fmt.Errorf("--nodes: %w", err))
 		}
 		if other, dup := seen[ep.Addr]; dup {
-			return nil, Usage(fmt.Errorf("--nodes: %s and %s are both %s: each acceptor must be a different Redis", other, name, ep.Addr))
+			return target{}, Usage(fmt.Errorf("--nodes: %s and %s are both %s: each acceptor must be a different Redis", other, name, ep.Addr))
 		}
 		seen[ep.Addr] = name
-		eps[i] = ep
+		t.endpoints = append(t.endpoints, ep)
 	}
-	return eps, nil
+	return t, nil
 }
 
-// Conn is the set of acceptors a command uses. Nodes that could not be
-// reached stay in Acceptors as voters that always fail, so quorums keep
-// their size.
+func (g *Globals) fileTarget() (target, error) {
+	f, err := cluster.LoadFile(g.ClusterFile)
+	if err != nil {
+		return target{}, Usage(fmt.Errorf("--cluster: %w", err))
+	}
+	eps, err := f.Endpoints()
+	if err != nil {
+		return target{}, Usage(fmt.Errorf("--cluster: %w", err))
+	}
+	t := target{endpoints: eps, inMemory: map[string]bool{}, identity: f.Identity, namespace: g.Namespace, file: &f}
+	if f.Namespace != "" {
+		t.namespace = f.Namespace
+	}
+	for _, n := range f.Nodes {
+		t.inMemory[n.Name] = n.Backend == cluster.KindEmbedded
+	}
+	return t, nil
+}
+
+// Conn is the set of acceptors a command uses and the configuration they
+// form. Nodes that could not be reached stay in Acceptors as voters that
+// always fail, so quorums keep their size.
 type Conn struct {
 	Acceptors []paxos.Acceptor
+	Config    paxos.Config
 	redis     []*cluster.RedisAcceptor
 }
 
@@ -93,11 +131,13 @@ func (c *Conn) Close() {
 	}
 }
 
-// Connect dials every acceptor at once. It writes the nodes' warnings (one
-// line per warning, naming the nodes) and each node it cannot use to warn, and fails with ExitUnavailable when the
-// reachable nodes cannot form a majority.
+// Connect dials every acceptor at once and builds the configuration:
+// majorities for --nodes, the file's for --cluster, whose nodes must hold
+// the cluster's identity to vote. It writes the nodes' warnings (one line
+// per warning, naming the nodes) and each node it cannot use to warn, and
+// fails with ExitUnavailable when the reachable nodes cannot form a quorum.
 func (g *Globals) Connect(ctx context.Context, warn io.Writer) (*Conn, error) {
-	eps, err := g.Endpoints()
+	t, err := g.target()
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +146,12 @@ func (g *Globals) Connect(ctx context.Context, warn io.Writer) (*Conn, error) {
 		a   *cluster.RedisAcceptor
 		err error
 	}
-	results := make([]dialed, len(eps))
+	results := make([]dialed, len(t.endpoints))
 	var wg sync.WaitGroup
-	for i, ep := range eps {
+	for i, ep := range t.endpoints {
 		wg.Go(func() {
-			a, err := cluster.DialAcceptor(ctx, cluster.AcceptorOptions{Endpoint: ep, Namespace: g.Namespace, Timeout: timeout})
+			a, err := cluster.DialAcceptor(ctx, cluster.AcceptorOptions{Endpoint: ep, Namespace: t.namespace,
+				Identity: t.identity, Timeout: timeout, InMemoryOK: t.inMemory[ep.Name]})
 			results[i] = dialed{a, err}
 		})
 	}
@@ -118,34 +159,62 @@ func (g *Globals) Connect(ctx context.Context, warn io.Writer) (*Conn, error) {
 	conn := &Conn{}
 	var failures, warnings []string
 	warned := map[string][]string{} // warning -> nodes
+	reachable := map[string]bool{}
 	for i, r := range results {
 		if r.err != nil {
 			failures = append(failures, r.err.Error())
-			conn.Acceptors = append(conn.Acceptors, unreachable{name: eps[i].Name, err: r.err})
+			conn.Acceptors = append(conn.Acceptors, unreachable{name: t.endpoints[i].Name, err: r.err})
 			continue
 		}
 		for _, w := range r.a.Warnings() {
 			if warned[w] == nil {
 				warnings = append(warnings, w)
 			}
-			warned[w] = append(warned[w], eps[i].Name)
+			warned[w] = append(warned[w], t.endpoints[i].Name)
 		}
+		reachable[r.a.Name()] = true
 		conn.redis = append(conn.redis, r.a)
 		conn.Acceptors = append(conn.Acceptors, r.a)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(warn, "warning: %s: %s\n", strings.Join(warned[w], ", "), w)
 	}
-	need := len(eps)/2 + 1
-	if len(conn.redis) < need {
+	conn.Config = paxos.Majority(conn.Acceptors...)
+	if t.file != nil {
+		if conn.Config, err = t.file.PaxosConfig(conn.Acceptors); err != nil {
+			conn.Close()
+			return nil, Usage(fmt.Errorf("--cluster: %w", err))
+		}
+	}
+	if why := missingQuorum(conn.Config, reachable); why != "" {
 		conn.Close()
-		return nil, Exit(ExitUnavailable, fmt.Errorf("cannot reach a quorum: %d of %d nodes answered, %d needed:\n  %s",
-			len(conn.redis), len(eps), need, strings.Join(failures, "\n  ")))
+		return nil, Exit(ExitUnavailable, fmt.Errorf("cannot reach a quorum: %s:\n  %s", why, strings.Join(failures, "\n  ")))
 	}
 	for _, f := range failures {
 		fmt.Fprintf(warn, "warning: unreachable, counted as a missing vote: %s\n", f)
 	}
 	return conn, nil
+}
+
+// missingQuorum says which phase cannot reach its quorum with the
+// reachable acceptors, or returns "".
+func missingQuorum(c paxos.Config, reachable map[string]bool) string {
+	for _, phase := range []struct {
+		name   string
+		set    []paxos.Acceptor
+		quorum int
+	}{{"prepare", c.Prepare, c.PrepareQuorum}, {"accept", c.Accept, c.AcceptQuorum}} {
+		n := 0
+		for _, a := range phase.set {
+			if reachable[a.Name()] {
+				n++
+			}
+		}
+		if n < phase.quorum {
+			return fmt.Sprintf("%d of the %d %s nodes answered, %d needed", n, len(phase.set), phase.name, phase.quorum)
+		}
+	}
+	return ""
 }
 
 func (g *Globals) timeout() time.Duration {
@@ -155,12 +224,12 @@ func (g *Globals) timeout() time.Duration {
 	return g.Timeout
 }
 
-// NewProposer returns a proposer over conn's acceptors with majority
-// quorums, traced by tracer when it is not nil.
+// NewProposer returns a proposer with conn's configuration, traced by
+// tracer when it is not nil.
 func (g *Globals) NewProposer(conn *Conn, tracer paxos.Tracer) (*paxos.Proposer, error) {
 	p, err := paxos.NewProposer(paxos.Options{
 		ID:           g.ProposerID,
-		Config:       paxos.Majority(conn.Acceptors...),
+		Config:       conn.Config,
 		OneRTT:       true,
 		RoundTimeout: min(cluster.DefaultAcceptorTimeout, g.timeout()),
 		Tracer:       tracer,

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 )
@@ -119,6 +121,7 @@ func TestKVCommands_UsageErrors(t *testing.T) {
 		"bad proposer":    {args: []string{"--nodes", nodes, "--proposer", "p:1", "get", "k"}, want: `--proposer: paxos: proposer ID "p:1"`},
 		"unknown flag":    {args: []string{"get", "k", "--color"}, want: "unknown flag: --color"},
 		"unknown command": {args: []string{"gte", "k"}, want: `unknown command "gte"`},
+		"missing file":    {args: []string{"--cluster", "/nonexistent/cluster.json", "get", "k"}, want: "--cluster: cluster: reading the cluster file"},
 		"value too large": {args: []string{"--nodes", nodes, "set", "k", strings.Repeat("a", 2<<20)}, want: "value cannot be stored"},
 	}
 	for name, tt := range tests {
@@ -137,7 +140,7 @@ func TestKVCommands_Unavailable(t *testing.T) {
 	down := closedAddr(t) + "," + closedAddr(t)
 
 	stdout, stderr, code := execute("--nodes", nodes+","+down, "set", "k", "1")
-	if code != ExitUnavailable || stdout != "" || !strings.Contains(stderr, "cannot reach a quorum: 1 of 3 nodes answered, 2 needed") ||
+	if code != ExitUnavailable || stdout != "" || !strings.Contains(stderr, "cannot reach a quorum: 1 of the 3 prepare nodes answered, 2 needed") ||
 		!strings.Contains(stderr, "a2: cannot use the Redis at") {
 		t.Errorf("unreachable majority: have code %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -207,5 +210,32 @@ func TestKVExit(t *testing.T) {
 				t.Errorf("want code %d and %q, have code %d and %q", tt.code, tt.want, code, err)
 			}
 		})
+	}
+}
+
+func TestKVCommands_ClusterFile(t *testing.T) {
+	ms, _ := servers(t, 3)
+	f := cluster.File{Version: cluster.FileVersion, Identity: "c-42", Config: cluster.MajorityConfig("n1", "n2", "n3")}
+	for i, m := range ms {
+		f.Nodes = append(f.Nodes, cluster.FileNode{Name: fmt.Sprintf("n%d", i+1), Addr: m.Addr(), Backend: cluster.KindEmbedded})
+		m.Set("gryadka:identity", "c-42")
+	}
+	path := filepath.Join(t.TempDir(), cluster.FileName)
+	if err := cluster.WriteFile(path, f); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := execute("--cluster", path, "--trace", "set", "k", "1")
+	if code != ExitOK || !strings.Contains(stdout, "n1    n2    n3") || !strings.HasSuffix(stdout, "\n1 (version 1)\n") {
+		t.Fatalf("set: have code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
+	// Two nodes lose their data: they no longer hold the identity, and
+	// refuse to vote rather than answer with empty state.
+	ms[1].FlushAll()
+	ms[2].FlushAll()
+	stdout, stderr, code = execute("--cluster", path, "get", "k")
+	if code != ExitUnavailable || stdout != "" || !strings.Contains(stderr, "n2, n3: the node has no identity yet") ||
+		!strings.Contains(stderr, "get k: no quorum") {
+		t.Errorf("get with two wiped nodes: have code %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -191,7 +191,9 @@ func TestUpCommand_EmbeddedStaysInForeground(t *testing.T) {
 	defer cancel()
 	var stdout, stderr upTestBuffer
 	done := make(chan int, 1)
-	go func() { done <- Run(upTestRoot(ctx), []string{"up", "--backend", "embedded", "--dir", dir}, &stdout, &stderr) }()
+	go func() {
+		done <- Run(upTestRoot(ctx), []string{"up", "--backend", "embedded", "--dir", dir}, &stdout, &stderr)
+	}()
 	for !strings.Contains(stdout.String(), "Ctrl-C") {
 		select {
 		case code := <-done:

@@ -68,8 +68,9 @@ func (a *RedisAcceptor) parseState(key string, vals []any) (paxos.MemState, erro
 	return s, nil
 }
 
-// Keys returns up to count keys (all when count <= 0) whose names match
-// the glob pattern match ("" matches all), sorted. It walks the keyspace
+// Keys returns the keys whose names match the glob pattern match ("" for
+// all), sorted. With count > 0 it stops after count keys, which are then
+// the first ones SCAN found, not the first in order. It walks the keyspace
 // with SCAN, never KEYS, so a big node is not blocked.
 func (a *RedisAcceptor) Keys(ctx context.Context, match string, count int) ([]string, error) {
 	if match == "" {

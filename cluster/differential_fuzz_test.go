@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gryadka/gryadka/paxos"
 )
@@ -109,18 +112,27 @@ func accTestSameError(want, have error) bool {
 }
 
 // FuzzAcceptor_Differential drives paxos.MemAcceptor and the Redis
-// acceptor (miniredis, in process) with the same calls and requires the
-// same answers and final states.
+// acceptor with the same calls and requires the same answers and final
+// states. The Redis is an in-process miniredis, or a real redis-server
+// with GRYADKA_FUZZ_BACKEND=redis-server.
 func FuzzAcceptor_Differential(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 2})                   // prepare, then accept at the same ballot
 	f.Add([]byte{0, 10, 0, 0, 0, 9, 0, 0, 1, 9, 0, 1})      // top of uint64, then one below
 	f.Add([]byte{1, 7, 8, 0, 0, 8, 0, 0, 1, 7, 0, 1})       // accept with next, prepare at next, stale accept
 	f.Add([]byte{1, 11, 0, 1, 0, 22, 0, 0, 1, 33, 0, 0})    // proposer order at one counter, empty then nil value
 	f.Add([]byte{3, 5, 0, 3, 2, 6, 0, 0, 5, 7, 7, 4, 4, 8}) // three keys
-	m := miniredis.RunT(f)
-	a := accTestDial(f, m.Addr(), nil)
+	var addr string
+	if os.Getenv("GRYADKA_FUZZ_BACKEND") == "redis-server" {
+		addr = accTestRedisServer(f)
+	} else {
+		addr = miniredis.RunT(f).Addr()
+	}
+	a := accTestDial(f, addr, nil)
+	rdb := accTestClient(f, addr)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m.FlushAll()
+		if err := rdb.FlushAll(context.Background()).Err(); err != nil {
+			t.Fatal(err)
+		}
 		accTestDifferential(t, a, accTestDecodeOps(data))
 	})
 }
@@ -144,6 +156,49 @@ func TestRedisAcceptor_DifferentialFixedSequences(t *testing.T) {
 			t.Run(fmt.Sprint("seq", seq), func(t *testing.T) {
 				accTestDifferential(t, a, accTestDecodeOps(data))
 			})
+		}
+	})
+}
+
+// TestRedisAcceptor_BallotLuaAgreesWithParseBallot checks ballot.lua's
+// parsing and order against paxos on tricky and random strings, on both
+// backends.
+func TestRedisAcceptor_BallotLuaAgreesWithParseBallot(t *testing.T) {
+	probe := redis.NewScript(ballotLua + `
+local ok = 0
+if valid_ballot(ARGV[1]) then ok = 1 end
+return {ok, cmp(ARGV[1], ARGV[2])}`)
+	wires := []string{
+		"", "0", "5:p", "00000000000000000005:p", "00000000000000000005:", "0000000000000000005:p",
+		"00000000000000000000:p", "18446744073709551615:p", "18446744073709551616:p", "99999999999999999999:p",
+		"00000000000000000005:p.1", "00000000000000000005:p.", "00000000000000000005:.1", "00000000000000000005:p.1.2",
+		"00000000000000000005:p:1", "00000000000000000005:p 1", "00000000000000000005:ü", "0000000000000000000a:p",
+		"+0000000000000000005:p", "00000000000000000005:" + strings.Repeat("p", 32), "00000000000000000005:" + strings.Repeat("p", 33),
+		"00000000000000000005:a-_Z9.q-_Z9",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 300 {
+		b := []byte(paxos.Ballot{Counter: rng.Uint64(), Proposer: accTestProposers[rng.IntN(len(accTestProposers))]}.Wire())
+		if rng.IntN(2) == 0 { // a mutated one
+			b[rng.IntN(len(b))] = byte(rng.IntN(128))
+		}
+		wires = append(wires, string(b))
+	}
+	accTestBackends(t, func(t *testing.T, addr string) {
+		rdb := accTestClient(t, addr)
+		for i, w := range wires {
+			other := wires[(i*7+3)%len(wires)]
+			reply, err := probe.Run(context.Background(), rdb, nil, w, other).Int64Slice()
+			if err != nil {
+				t.Fatalf("%q: %v", w, err)
+			}
+			b, valid := parseWire(w)
+			if goValid, luaValid := valid && !b.IsZero(), reply[0] == 1; goValid != luaValid {
+				t.Errorf("%q: Lua says valid=%v, Go says %v", w, luaValid, goValid)
+			}
+			if o, ok := parseWire(other); valid && ok && int64(b.Compare(o)) != reply[1] {
+				t.Errorf("cmp(%q, %q): Lua says %d, Go says %d", w, other, reply[1], b.Compare(o))
+			}
 		}
 	})
 }

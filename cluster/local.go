@@ -107,6 +107,8 @@ func StartLocal(ctx context.Context, opts LocalOptions) (*Local, error) {
 	return l, nil
 }
 
+// start creates the nodes, then starts them and has them join the
+// identity, all nodes at once.
 func (l *Local) start(ctx context.Context) error {
 	for i := range l.opts.Nodes {
 		name := fmt.Sprintf("a%d", i+1)
@@ -120,22 +122,26 @@ func (l *Local) start(ctx context.Context) error {
 			return err
 		}
 		l.nodes = append(l.nodes, n)
-		if err := n.Start(ctx); err != nil {
-			return err
-		}
 	}
-	for _, n := range l.nodes {
-		a, err := DialAcceptor(ctx, l.acceptorOptions(n, ""))
-		if err != nil {
-			return err
-		}
-		err = a.Join(ctx, l.identity)
-		_ = a.Close()
-		if err != nil {
-			return err
-		}
+	errs := make([]error, len(l.nodes))
+	var wg sync.WaitGroup
+	for i, n := range l.nodes {
+		wg.Go(func() { errs[i] = l.join(ctx, n) })
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (l *Local) join(ctx context.Context, n *Node) error {
+	if err := n.Start(ctx); err != nil {
+		return err
+	}
+	a, err := DialAcceptor(ctx, l.acceptorOptions(n, ""))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Join(ctx, l.identity)
 }
 
 func (l *Local) acceptorOptions(n *Node, identity string) AcceptorOptions {

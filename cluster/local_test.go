@@ -7,11 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/gryadka/gryadka/paxos"
 )
 
 func localTestStart(t *testing.T, opts LocalOptions) *Local {
 	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 	l, err := StartLocal(nodeTestContext(t), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"sync"
@@ -26,41 +25,6 @@ const (
 	// ours: it can only be cut off with link faults.
 	KindRemote NodeKind = "remote"
 )
-
-// Lifecycle errors, wrapped by *ActionError.
-var (
-	// ErrRemoteNode: the action needs a node we run ourselves.
-	ErrRemoteNode = errors.New("cluster: action not available on a remote node")
-	// ErrNodeState: the node is not in a state the action applies to.
-	ErrNodeState = errors.New("cluster: action not available in the node's state")
-	// ErrNodeClosed: the node was closed and can do nothing more.
-	ErrNodeClosed = errors.New("cluster: node closed")
-)
-
-// ActionError explains why a lifecycle action was refused, for example
-// "a2 is a remote node: kill is not available; use link faults".
-type ActionError struct {
-	Node   string
-	Action string
-	State  NodeState
-	Err    error // ErrRemoteNode, ErrNodeState or ErrNodeClosed
-}
-
-func (e *ActionError) Error() string {
-	switch {
-	case errors.Is(e.Err, ErrRemoteNode):
-		return fmt.Sprintf("%s is a remote node: %s is not available; use link faults", e.Node, e.Action)
-	case errors.Is(e.Err, ErrNodeClosed):
-		return fmt.Sprintf("%s is closed: %s is not available", e.Node, e.Action)
-	case e.State == NodeDown:
-		return fmt.Sprintf("%s is down: %s is not available; restart it first", e.Node, e.Action)
-	case e.State == NodePaused:
-		return fmt.Sprintf("%s is paused: %s is not available; resume it first", e.Node, e.Action)
-	}
-	return fmt.Sprintf("%s is %s: %s is not available", e.Node, e.State, e.Action)
-}
-
-func (e *ActionError) Unwrap() error { return e.Err }
 
 var nodeNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 
@@ -108,7 +72,8 @@ type backend interface {
 // Node is one Redis acceptor with a lifecycle: it can be killed, paused,
 // resumed, restarted with its data, and wiped. A remote node is only
 // attached: every action on it fails with ErrRemoteNode. Node is safe for
-// concurrent use; actions run one at a time.
+// concurrent use; actions run one at a time, and the getters never wait
+// for an action to finish.
 type Node struct {
 	name   string
 	kind   NodeKind
@@ -116,11 +81,15 @@ type Node struct {
 	b      backend // nil for remote nodes
 	tracer paxos.Tracer
 
-	mu       sync.Mutex
+	act sync.Mutex // serializes the actions; held while the backend works
+
+	mu       sync.Mutex // guards what follows; never held while the backend works
 	state    NodeState
+	addr     string
+	pid      int
 	wiped    bool // emptied and not re-added yet
 	closed   bool
-	gen      uint64 // counts starts, to ignore stale exit reports
+	gen      uint64 // counts starts and kills, to ignore stale exit reports
 	resumeTo NodeState
 }
 
@@ -150,7 +119,7 @@ func NewNode(opts NodeOptions) (*Node, error) {
 		if opts.Addr == "" {
 			return nil, fmt.Errorf("cluster: remote node %s: no address given", opts.Name)
 		}
-		n.state = NodeUp
+		n.state, n.addr = NodeUp, opts.Addr
 	default:
 		return nil, fmt.Errorf("cluster: node %s: unknown kind %q: want embedded, process or remote", opts.Name, opts.Kind)
 	}
@@ -166,12 +135,12 @@ func (n *Node) Name() string { return n.name }
 // Kind returns how the node runs.
 func (n *Node) Kind() NodeKind { return n.kind }
 
-// Addr returns the node's host:port.
+// Addr returns the node's host:port; a local node without a fixed port
+// has none before its first start. The address stays through restarts.
 func (n *Node) Addr() string {
-	if n.b == nil {
-		return n.opts.Addr
-	}
-	return n.b.addr()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.addr
 }
 
 // Dir returns the data directory of a process node, or "".
@@ -184,12 +153,9 @@ func (n *Node) Dir() string {
 
 // PID returns the process ID of a running process node, or 0.
 func (n *Node) PID() int {
-	if n.b == nil {
-		return 0
-	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.b.pid()
+	return n.pid
 }
 
 // State returns the node's state.
@@ -201,51 +167,56 @@ func (n *Node) State() NodeState {
 
 // Start runs a down node with the data it has and waits until it answers.
 func (n *Node) Start(ctx context.Context) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check("start", NodeDown); err != nil {
+	n.act.Lock()
+	defer n.act.Unlock()
+	if _, err := n.check("start", NodeDown); err != nil {
 		return err
 	}
-	return n.startLocked(ctx)
+	return n.start(ctx)
 }
 
 // Kill crashes the node: requests in flight fail, new connections are
 // refused, and the data stays for a restart.
 func (n *Node) Kill() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check("kill", NodeUp, NodePaused, NodeWiped); err != nil {
+	n.act.Lock()
+	defer n.act.Unlock()
+	if _, err := n.check("kill", NodeUp, NodePaused, NodeWiped); err != nil {
 		return err
 	}
-	return n.killLocked()
+	return n.kill()
 }
 
 // Pause freezes the node: requests hang, and execute late once it is
 // resumed, like messages delayed in the network.
 func (n *Node) Pause() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check("pause", NodeUp, NodeWiped); err != nil {
+	n.act.Lock()
+	defer n.act.Unlock()
+	state, err := n.check("pause", NodeUp, NodeWiped)
+	if err != nil {
 		return err
 	}
 	if err := n.b.pause(); err != nil {
 		return fmt.Errorf("cluster: pause %s: %w", n.name, err)
 	}
-	n.resumeTo = n.state
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.resumeTo = state
 	n.setLocked(NodePaused)
 	return nil
 }
 
 // Resume lets a paused node execute the requests it holds and go on.
 func (n *Node) Resume() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check("resume", NodePaused); err != nil {
+	n.act.Lock()
+	defer n.act.Unlock()
+	if _, err := n.check("resume", NodePaused); err != nil {
 		return err
 	}
 	if err := n.b.resume(); err != nil {
 		return fmt.Errorf("cluster: resume %s: %w", n.name, err)
 	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	n.setLocked(n.resumeTo)
 	return nil
 }
@@ -253,42 +224,48 @@ func (n *Node) Resume() error {
 // Restart crashes the node if it runs and starts it again with the same
 // data, as a durable node comes back after a power cut.
 func (n *Node) Restart(ctx context.Context) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check("restart", NodeDown, NodeUp, NodePaused, NodeWiped); err != nil {
+	n.act.Lock()
+	defer n.act.Unlock()
+	state, err := n.check("restart", NodeDown, NodeUp, NodePaused, NodeWiped)
+	if err != nil {
 		return err
 	}
-	if n.state != NodeDown {
-		if err := n.killLocked(); err != nil {
+	if state != NodeDown {
+		if err := n.kill(); err != nil {
 			return err
 		}
 	}
-	return n.startLocked(ctx)
+	return n.start(ctx)
 }
 
 // Wipe crashes the node, erases its data and starts it empty, as after a
 // disk failure. The node is NodeWiped until MarkJoined.
 func (n *Node) Wipe(ctx context.Context) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check("wipe", NodeDown, NodeUp, NodePaused, NodeWiped); err != nil {
+	n.act.Lock()
+	defer n.act.Unlock()
+	state, err := n.check("wipe", NodeDown, NodeUp, NodePaused, NodeWiped)
+	if err != nil {
 		return err
 	}
-	if n.state != NodeDown {
-		if err := n.killLocked(); err != nil {
+	if state != NodeDown {
+		if err := n.kill(); err != nil {
 			return err
 		}
 	}
 	if err := n.b.erase(); err != nil {
 		return fmt.Errorf("cluster: wipe %s: %w", n.name, err)
 	}
+	n.mu.Lock()
 	n.wiped = true
-	return n.startLocked(ctx)
+	n.mu.Unlock()
+	return n.start(ctx)
 }
 
 // MarkJoined records that a wiped node holds the cluster identity again,
 // once the membership procedure has re-added it; it then shows as up.
 func (n *Node) MarkJoined() {
+	n.act.Lock()
+	defer n.act.Unlock()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.wiped = false
@@ -303,22 +280,23 @@ func (n *Node) MarkJoined() {
 // Close stops a local node for good; a closed node refuses every action.
 // The data directory of a process node is left in place.
 func (n *Node) Close() error {
+	n.act.Lock()
+	defer n.act.Unlock()
 	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
+	closed, state := n.closed, n.state
+	n.closed = true
+	n.mu.Unlock()
+	if closed || n.b == nil || state == NodeDown {
 		return nil
 	}
-	var err error
-	if n.b != nil && n.state != NodeDown {
-		err = n.killLocked()
-	}
-	n.closed = true
-	return err
+	return n.kill()
 }
 
-// check returns an *ActionError unless the node is local, open and in one
-// of the states.
-func (n *Node) check(action string, states ...NodeState) error {
+// check returns the node's state, or an *ActionError unless the node is
+// local, open and in one of the states.
+func (n *Node) check(action string, states ...NodeState) (NodeState, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	e := &ActionError{Node: n.name, Action: action, State: n.state}
 	switch {
 	case n.b == nil:
@@ -328,22 +306,29 @@ func (n *Node) check(action string, states ...NodeState) error {
 	default:
 		for _, s := range states {
 			if s == n.state {
-				return nil
+				return n.state, nil
 			}
 		}
 		e.Err = ErrNodeState
 	}
-	return e
+	return n.state, e
 }
 
-func (n *Node) startLocked(ctx context.Context) error {
+// start runs the backend; the caller holds act.
+func (n *Node) start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.StartTimeout)
 	defer cancel()
+	n.mu.Lock()
 	n.gen++
 	gen := n.gen
+	n.mu.Unlock()
 	if err := n.b.start(ctx, func() { n.exited(gen) }); err != nil {
 		return fmt.Errorf("cluster: start %s: %w", n.name, err)
 	}
+	addr, pid := n.b.addr(), n.b.pid()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.addr, n.pid = addr, pid
 	if n.wiped {
 		n.setLocked(NodeWiped)
 	} else {
@@ -352,11 +337,17 @@ func (n *Node) startLocked(ctx context.Context) error {
 	return nil
 }
 
-func (n *Node) killLocked() error {
+// kill stops the backend; the caller holds act.
+func (n *Node) kill() error {
+	n.mu.Lock()
 	n.gen++ // the exit we cause is not news
+	n.mu.Unlock()
 	if err := n.b.kill(); err != nil {
 		return fmt.Errorf("cluster: kill %s: %w", n.name, err)
 	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.pid = 0
 	n.setLocked(NodeDown)
 	return nil
 }
@@ -366,6 +357,7 @@ func (n *Node) exited(gen uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if gen == n.gen && n.state != NodeDown {
+		n.pid = 0
 		n.setLocked(NodeDown)
 	}
 }

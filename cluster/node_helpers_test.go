@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -38,9 +40,12 @@ func nodeNeedRedisServer(t *testing.T) {
 	}
 }
 
-// nodeTestStart starts a node of kind named a1, closed when the test ends.
+// nodeTestStart starts a node of kind named a1, closed when the test ends,
+// and fails the test if goroutines are left once everything is closed.
 func nodeTestStart(t *testing.T, kind NodeKind, tracer paxos.Tracer) *Node {
 	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 	n, err := NewNode(NodeOptions{Name: "a1", Kind: kind, Dir: filepath.Join(t.TempDir(), "a1"), Tracer: tracer})
 	if err != nil {
 		t.Fatal(err)

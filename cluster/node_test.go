@@ -249,11 +249,25 @@ func TestNode_EventsFollowActions(t *testing.T) {
 			ctx := nodeTestContext(t)
 			steps := []func() error{n.Pause, n.Resume, n.Pause, n.Kill,
 				func() error { return n.Restart(ctx) }, func() error { return n.Restart(ctx) }, n.Close}
+			stop, read := make(chan struct{}), make(chan struct{})
+			go func() { // the getters run concurrently with the actions (checked by -race)
+				defer close(read)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						_, _, _ = n.State(), n.Addr(), n.PID()
+					}
+				}
+			}()
 			for _, step := range steps {
 				if err := step(); err != nil {
 					t.Fatal(err)
 				}
 			}
+			close(stop)
+			<-read
 			want := []NodeState{NodeUp, NodePaused, NodeUp, NodePaused, NodeDown, NodeUp, NodeDown, NodeUp, NodeDown}
 			if have := events.list(); !slices.Equal(want, have) {
 				t.Fatalf("want %v, have %v", want, have)

@@ -15,7 +15,7 @@ import (
 var ErrUnsafeServer = errors.New("cluster: unsafe Redis configuration for an acceptor")
 
 // serverFacts is what DialAcceptor learns about a server. A setting that
-// could not be read is absent from values and its reason is in unknown.
+// could not be read is absent from values and why is in unknown.
 type serverFacts struct {
 	values  map[string]string // maxmemory-policy, appendonly, appendfsync, save, role, cluster_enabled
 	unknown map[string]string // setting -> why it could not be read
@@ -44,23 +44,33 @@ func readServerFacts(ctx context.Context, rdb *redis.Client) serverFacts {
 		v, ok := vals[name]
 		switch {
 		case err != nil:
-			facts.unknown[name] = err.Error()
+			facts.unknown[name] = unverifiable(err, "CONFIG GET")
 		case !ok:
 			facts.unknown[name] = "the server does not report it"
 		default:
 			facts.values[name] = v
 		}
 	}
-	readInfo(facts, replication, "role")
-	readInfo(facts, cluster, "cluster_enabled")
+	readInfo(facts, replication, "role", "INFO replication")
+	readInfo(facts, cluster, "cluster_enabled", "INFO cluster")
 	return facts
 }
 
+// unverifiable says why a setting could not be read, shortly when the
+// server simply lacks the command (miniredis, managed services).
+func unverifiable(err error, command string) string {
+	msg := err.Error()
+	if strings.Contains(msg, "unknown command") || strings.Contains(msg, "not supported") {
+		return "the server has no " + command
+	}
+	return command + ": " + msg
+}
+
 // readInfo records field of an INFO section.
-func readInfo(facts serverFacts, cmd *redis.StringCmd, field string) {
+func readInfo(facts serverFacts, cmd *redis.StringCmd, field, command string) {
 	text, err := cmd.Result()
 	if err != nil {
-		facts.unknown[field] = err.Error()
+		facts.unknown[field] = unverifiable(err, command)
 		return
 	}
 	for line := range strings.Lines(text) {
@@ -132,7 +142,7 @@ func unknownWarnings(f serverFacts, inMemoryOK bool) []string {
 		}
 		for _, s := range g.settings {
 			if why, ok := f.unknown[s]; ok {
-				out = append(out, fmt.Sprintf("could not verify %s (%s: %s)", g.what, s, why))
+				out = append(out, fmt.Sprintf("could not verify %s: %s", g.what, why))
 				break
 			}
 		}

@@ -106,8 +106,15 @@ func Normalize(v any) (any, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: null is not a value; delete the key instead", ErrBadValue)
 	}
-	if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-		return nil, fmt.Errorf("%w: %v is not a JSON number", ErrBadValue, f)
+	switch t := v.(type) {
+	case string, bool, int64:
+		return v, nil
+	case int:
+		return int64(t), nil
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil, fmt.Errorf("%w: %v is not a JSON number", ErrBadValue, t)
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -47,15 +47,20 @@ type Expr struct {
 	src  string
 	prog *vm.Program
 	lim  ExprLimits
+	// loops: the expression iterates (a predicate such as map or filter,
+	// or a range), so its running time is not bounded by its size and it
+	// runs under Timeout.
+	loops bool
 }
 
 // CompileExpr compiles src, which computes a new value from x. Errors wrap
 // ErrBadExpression and say what is wrong in expr's words, with a position.
 func CompileExpr(src string, lim ExprLimits) (*Expr, error) {
+	patch := &plusPatch{}
 	opts := []expr.Option{
 		expr.Env(exprEnv{}),
 		expr.MaxNodes(lim.MaxNodes),
-		expr.Patch(plusPatch{}),
+		expr.Patch(patch),
 		expr.Function(plusFunc, plus(lim.MaxValueSize)),
 		expr.Function("string", scalarString),
 	}
@@ -66,7 +71,7 @@ func CompileExpr(src string, lim ExprLimits) (*Expr, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadExpression, err)
 	}
-	return &Expr{src: src, prog: prog, lim: lim}, nil
+	return &Expr{src: src, prog: prog, lim: lim, loops: patch.loops}, nil
 }
 
 // String returns the expression's source.
@@ -76,23 +81,9 @@ func (e *Expr) String() string { return e.src }
 // normalized as Normalize does; nil means "delete". Errors wrap
 // ErrExpressionFailed.
 func (e *Expr) Eval(x any) (any, error) {
-	type outcome struct {
-		v   any
-		err error
-	}
-	done := make(chan outcome, 1)
-	timer := time.NewTimer(e.lim.Timeout)
-	defer timer.Stop()
-	go func() {
-		machine := vm.VM{MemoryBudget: e.lim.MemoryBudget}
-		v, err := machine.Run(e.prog, exprEnv{X: x})
-		done <- outcome{v, err}
-	}()
-	var out outcome
-	select {
-	case out = <-done:
-	case <-timer.C:
-		return nil, fmt.Errorf("%w: it ran longer than %v", ErrExpressionFailed, e.lim.Timeout)
+	out, err := e.run(x)
+	if err != nil {
+		return nil, err
 	}
 	if out.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrExpressionFailed, out.err)
@@ -110,17 +101,54 @@ func (e *Expr) Eval(x any) (any, error) {
 	return v, nil
 }
 
+type outcome struct {
+	v   any
+	err error
+}
+
+// run runs the program on x: inline when it cannot loop, otherwise in a
+// goroutine that is abandoned after Timeout.
+func (e *Expr) run(x any) (outcome, error) {
+	eval := func() outcome {
+		machine := vm.VM{MemoryBudget: e.lim.MemoryBudget}
+		v, err := machine.Run(e.prog, exprEnv{X: x})
+		return outcome{v, err}
+	}
+	if !e.loops {
+		return eval(), nil
+	}
+	done := make(chan outcome, 1)
+	timer := time.NewTimer(e.lim.Timeout)
+	defer timer.Stop()
+	go func() { done <- eval() }()
+	select {
+	case out := <-done:
+		return out, nil
+	case <-timer.C:
+		return outcome{}, fmt.Errorf("%w: it ran longer than %v", ErrExpressionFailed, e.lim.Timeout)
+	}
+}
+
 // plusFunc is the function every + of an expression is rewritten to.
 const plusFunc = "plus"
 
 // plusPatch rewrites a + b into plus(a, b), so that string concatenation
-// cannot double a string until memory runs out.
-type plusPatch struct{}
+// cannot double a string until memory runs out. It also notes whether the
+// expression loops.
+type plusPatch struct{ loops bool }
 
 // Visit implements ast.Visitor.
-func (plusPatch) Visit(node *ast.Node) {
-	if b, ok := (*node).(*ast.BinaryNode); ok && b.Operator == "+" {
-		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: plusFunc}, Arguments: []ast.Node{b.Left, b.Right}})
+func (p *plusPatch) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.PredicateNode:
+		p.loops = true
+	case *ast.BinaryNode:
+		switch n.Operator {
+		case "..":
+			p.loops = true
+		case "+":
+			ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: plusFunc}, Arguments: []ast.Node{n.Left, n.Right}})
+		}
 	}
 }
 

@@ -16,11 +16,11 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // newProposer returns a proposer over acceptors with majority quorums.
-func newProposer(t *testing.T, id string, oneRTT bool, acceptors ...paxos.Acceptor) *paxos.Proposer {
-	t.Helper()
+func newProposer(tb testing.TB, id string, oneRTT bool, acceptors ...paxos.Acceptor) *paxos.Proposer {
+	tb.Helper()
 	p, err := paxos.NewProposer(paxos.Options{ID: id, Config: paxos.Majority(acceptors...), OneRTT: oneRTT})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return p
 }

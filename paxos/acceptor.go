@@ -25,6 +25,22 @@ func (p Phase) String() string {
 	return fmt.Sprintf("Phase(%d)", uint8(p))
 }
 
+// MarshalText implements encoding.TextMarshaler: "prepare" or "accept".
+func (p Phase) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (p *Phase) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "prepare":
+		*p = PhasePrepare
+	case "accept":
+		*p = PhaseAccept
+	default:
+		return fmt.Errorf("paxos: unknown phase %q: want prepare or accept", text)
+	}
+	return nil
+}
+
 // Promise is an acceptor's answer to a successful prepare: the ballot it
 // last accepted for the key and the value accepted with it. A zero Accepted
 // ballot means the acceptor has accepted nothing, and Value is nil.

@@ -112,3 +112,17 @@ func MaxBallot(a, b Ballot) Ballot {
 	}
 	return a
 }
+
+// MarshalText implements encoding.TextMarshaler with the String form.
+func (b Ballot) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler, accepting what
+// ParseBallot accepts.
+func (b *Ballot) UnmarshalText(text []byte) error {
+	parsed, err := ParseBallot(string(text))
+	if err != nil {
+		return err
+	}
+	*b = parsed
+	return nil
+}

@@ -20,6 +20,20 @@ func (r VoteResult) String() string {
 	return [...]string{"pending", "won", "lost"}[r]
 }
 
+// MarshalText implements encoding.TextMarshaler.
+func (r VoteResult) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (r *VoteResult) UnmarshalText(text []byte) error {
+	for v := VotePending; v <= VoteLost; v++ {
+		if v.String() == string(text) {
+			*r = v
+			return nil
+		}
+	}
+	return fmt.Errorf("paxos: unknown vote result %q", text)
+}
+
 // tally counts the votes of one phase. It is pure: no goroutines, no I/O.
 type tally struct {
 	needed, voters int

@@ -139,6 +139,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // key handles a key press: the prompt, a confirmation or the help screen
 // take every key while open; then come the global keys, then the panel.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !m.prompt.active && !msg.Paste {
+		// Keys typed faster than the terminal is read arrive together:
+		// take them one by one, so ":set" opens the prompt.
+		cmds := make([]tea.Cmd, 0, len(msg.Runes))
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
 	switch {
 	case m.prompt.active:
 		return m.prompt.Update(msg)

@@ -204,7 +204,7 @@ func TestModel_FilterAndInspect(t *testing.T) {
 	d.command("inspect k")
 	v := view(d)
 	for _, want := range []string{"[2 keys]", "of 3 hold ballot 1:p1: a quorum",
-		"a1    2:p1       1:p1       5 (version 1)", "› j", "digest a1 "} {
+		"NODE  PROMISE    ACCEPTED   VALUE", "5 (version 1)", "› j", "digest a1 "} {
 		if !strings.Contains(v, want) {
 			t.Errorf("want %q in\n%s", want, v)
 		}
@@ -252,4 +252,14 @@ func TestModel_TooSmall(t *testing.T) {
 	if v := view(d); strings.Count(v, "\n") != 23 {
 		t.Errorf("want 24 lines after the resize, have %d", strings.Count(v, "\n")+1)
 	}
+}
+
+func TestModel_KeysTypedTogetherAreTakenOneByOne(t *testing.T) {
+	te := newTestEnv(t)
+	d := newDriver(t, te.env, 80, 24)
+	d.msg(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(":incr")})
+	d.msg(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+	d.msg(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("k")})
+	d.keys("enter")
+	wantStatus(t, d, "incr k → 1 (version 1)")
 }

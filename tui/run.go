@@ -30,6 +30,11 @@ func Run(ctx context.Context, env Env) error {
 		return err
 	}
 	defer closeLog()
+	restore, err := redirectStderr(logPath())
+	if err != nil {
+		return err
+	}
+	defer restore()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -48,17 +53,23 @@ func Run(ctx context.Context, env Env) error {
 // setupLog sends the standard logger to a file when DEBUG is set, and
 // nowhere otherwise, so nothing is printed over the dashboard.
 func setupLog() (func(), error) {
-	path := os.Getenv("DEBUG")
+	path := logPath()
 	if path == "" {
 		log.SetOutput(io.Discard)
 		return func() {}, nil
-	}
-	if path == "1" || path == "true" {
-		path = "gryadka-debug.log"
 	}
 	f, err := tea.LogToFile(path, "gryadka ")
 	if err != nil {
 		return nil, err
 	}
 	return func() { f.Close() }, nil
+}
+
+// logPath is the log file named by $DEBUG, or "" for no log.
+func logPath() string {
+	path := os.Getenv("DEBUG")
+	if path == "1" || path == "true" {
+		path = "gryadka-debug.log"
+	}
+	return path
 }

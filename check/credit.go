@@ -1,0 +1,224 @@
+package check
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// An operation of unknown outcome may take effect at any time after its
+// invocation, or never. Left open until the end of the history, as
+// porcupine's documentation suggests, each one doubles the search: the
+// checker cannot tell that such operations are interchangeable. So most
+// are recorded instead as an instant credit at their invocation, and every
+// later operation may first spend some credits: apply that many of them,
+// right before itself. The two views accept the same histories: a credit
+// spent is the operation taking effect at that point, after its
+// invocation; a credit never spent is one that never took effect, or only
+// after the last operation.
+//
+// Three kinds of unknown operations become credits: increments, sets whose
+// value no operation ever read, and compare-and-sets whose value no
+// operation ever read and whose version was still current when they were
+// invoked. A value never read leaves the key "blind" once applied: no
+// operation may read it, and only another write hides it again. Other
+// unknown operations stay open to the end of the history.
+
+// valueSpan is how far increments may carry a written value and still
+// count as reading it: workload values are this far apart.
+const valueSpan = 1 << 20
+
+// creditKind tells which credit an operation is.
+type creditKind uint8
+
+const (
+	creditNone creditKind = iota
+	creditIncr
+	creditSet
+	creditCAS
+)
+
+func credit(out Output) creditKind { return out.credit }
+
+// credited is the model's state: the register and its unspent credits.
+// CASes holds the expected versions of the compare-and-set credits, sorted,
+// 8 bytes each, so that the state stays comparable; those below the
+// register's version can never apply and are dropped.
+type credited struct {
+	register
+	Incrs uint64
+	Sets  uint64
+	CASes string
+}
+
+func (c credited) String() string {
+	s := c.register.String()
+	if n := c.Incrs + c.Sets + uint64(len(c.CASes)/8); n > 0 {
+		s += fmt.Sprintf(" (+%d unknown writes pending)", n)
+	}
+	return s
+}
+
+func (c credited) cases() []uint64 {
+	out := make([]uint64, len(c.CASes)/8)
+	for i := range out {
+		out[i] = binary.BigEndian.Uint64([]byte(c.CASes[8*i:]))
+	}
+	return out
+}
+
+func encodeCASes(versions []uint64, floor uint64) string {
+	var b []byte
+	for _, v := range versions {
+		if v >= floor {
+			b = binary.BigEndian.AppendUint64(b, v)
+		}
+	}
+	return string(b)
+}
+
+func (c credited) step(in Input, out Output) []any {
+	switch out.credit {
+	case creditIncr:
+		c.Incrs++
+		return []any{c}
+	case creditSet:
+		c.Sets++
+		return []any{c}
+	case creditCAS:
+		cases := append(c.cases(), in.Version)
+		slices.Sort(cases)
+		c.CASes = encodeCASes(cases, c.Version)
+		return []any{c}
+	}
+	var next []any
+	for _, s := range c.spend(out) {
+		if ok, r := s.register.step(in, out); ok {
+			s.register = r
+			s.CASes = encodeCASes(s.cases(), r.Version)
+			next = append(next, s)
+		}
+	}
+	return next
+}
+
+// spend returns every state c can reach by applying some of its credits,
+// in some order. An output that shows a version bounds how many.
+func (c credited) spend(out Output) []credited {
+	cases := c.cases()
+	total := c.Incrs + c.Sets + uint64(len(cases))
+	lo, hi := uint64(0), total
+	if out.Versioned && out.Outcome != OutcomeUnknown {
+		if out.Version < c.Version {
+			return nil
+		}
+		d := out.Version - c.Version // the operation itself may add one
+		lo, hi = max(d, 1)-1, min(d, total)
+	}
+	var states []credited
+	for k := lo; k <= hi && k <= total; k++ {
+		// Compare-and-sets apply at their version: one per version in
+		// [Version, Version+k).
+		var eligible []uint64
+		for _, e := range slices.Compact(slices.Clone(cases)) {
+			if e < c.Version+k {
+				eligible = append(eligible, e)
+			}
+		}
+		for mask := range 1 << min(len(eligible), 8) {
+			var used []uint64
+			for i, e := range eligible {
+				if mask&(1<<i) != 0 {
+					used = append(used, e)
+				}
+			}
+			rest := k - uint64(len(used))
+			if rest > c.Incrs+c.Sets || uint64(len(used)) > k {
+				continue
+			}
+			left := slices.Clone(cases)
+			for _, e := range used {
+				i, _ := slices.BinarySearch(left, e)
+				left = slices.Delete(left, i, i+1)
+			}
+			for sets := rest - min(rest, c.Incrs); sets <= min(c.Sets, rest); sets++ {
+				s := credited{register: c.register.add(rest - sets), Incrs: c.Incrs - (rest - sets),
+					Sets: c.Sets - sets, CASes: encodeCASes(left, 0)}
+				if sets > 0 || len(used) > 0 {
+					s.register = register{Exists: true, Blind: true, Version: c.Version + k}
+				}
+				states = append(states, s)
+			}
+		}
+	}
+	return states
+}
+
+// prepare turns the operations of one key into porcupine operations:
+// failed operations and unknown reads are left out (they changed and saw
+// nothing), compare-and-sets of unknown outcome whose version was already
+// gone when they were invoked are left out (they cannot apply), and other
+// unknown operations become credits where they can. It returns the
+// operations and how many of them have an unknown outcome.
+func prepare(ops []Op) ([]porcupine.Operation, int) {
+	var seen []int64 // values read, sorted
+	type done struct {
+		ret     int64
+		version uint64
+	}
+	var versions []done // versions reported, by return time
+	for _, op := range ops {
+		o := op.Output
+		if o.Outcome == OutcomeOK && o.Exists {
+			seen = append(seen, o.Value)
+		}
+		if (o.Outcome == OutcomeOK || o.Outcome == OutcomeRefused) && o.Versioned {
+			versions = append(versions, done{op.Return, o.Version})
+		}
+	}
+	slices.Sort(seen)
+	slices.SortFunc(versions, func(a, b done) int { return cmp.Compare(a.ret, b.ret) })
+	for i := 1; i < len(versions); i++ {
+		versions[i].version = max(versions[i].version, versions[i-1].version)
+	}
+	read := func(v int64) bool {
+		i, _ := slices.BinarySearch(seen, v)
+		return i < len(seen) && seen[i] < v+valueSpan
+	}
+	gone := func(op Op) bool { // a version above the expected one was reported before the call
+		i := sort.Search(len(versions), func(i int) bool { return versions[i].ret >= op.Call })
+		return i > 0 && versions[i-1].version > op.Input.Version
+	}
+
+	var out []porcupine.Operation
+	unknown := 0
+	for _, op := range ops {
+		o := op.Output
+		if o.Outcome == OutcomeFailed || o.Outcome == OutcomeUnknown && op.Input.Kind == OpGet {
+			continue
+		}
+		if o.Outcome == OutcomeUnknown {
+			switch {
+			case op.Input.Kind == OpCAS && gone(op):
+				continue
+			case op.Input.Kind == OpIncr:
+				o.credit = creditIncr
+			case op.Input.Kind == OpSet && !read(op.Input.Value):
+				o.credit = creditSet
+			case op.Input.Kind == OpCAS && !read(op.Input.Value):
+				o.credit = creditCAS
+			}
+			unknown++
+		}
+		ret := op.Return
+		if o.credit != creditNone {
+			ret = op.Call
+		}
+		out = append(out, porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: o, Call: op.Call, Return: ret})
+	}
+	return out, unknown
+}
