@@ -57,19 +57,26 @@ type Report struct {
 	FloorQuorumP50us float64            `json:"floor_quorum_p50_us,omitempty"`
 	FloorFanOutP50us float64            `json:"floor_fanout_p50_us,omitempty"`
 	FloorOpsPerS     float64            `json:"floor_ops_per_s,omitempty"`
-	FloorClients     int                `json:"floor_clients,omitempty"`
+	// The same for one accept (a write, synced by appendfsync always).
+	FloorWriteNodeP50us   map[string]float64 `json:"floor_write_node_p50_us,omitempty"`
+	FloorWriteQuorumP50us float64            `json:"floor_write_quorum_p50_us,omitempty"`
+	FloorClients          int                `json:"floor_clients,omitempty"`
 	// LatencyRatio is P50us over FloorQuorumP50us.
 	LatencyRatio float64 `json:"latency_ratio,omitempty"`
+	// WriteLatencyRatio is P50us over FloorWriteQuorumP50us.
+	WriteLatencyRatio float64 `json:"write_latency_ratio,omitempty"`
 	// ThroughputRatio is OpsPerS over FloorOpsPerS.
 	ThroughputRatio float64 `json:"throughput_ratio,omitempty"`
 }
 
 func (r *Report) setFloor(f Floor) {
-	r.FloorNodeP50us = map[string]float64{}
-	for _, n := range f.Nodes {
-		r.FloorNodeP50us[n.Name] = micros(n.P50)
-	}
+	r.FloorNodeP50us = perNodeMicros(f.Nodes)
 	r.FloorQuorumP50us = micros(f.Quorum)
+	if len(f.Writes) > 0 {
+		r.FloorWriteNodeP50us = perNodeMicros(f.Writes)
+		r.FloorWriteQuorumP50us = micros(f.WriteQuorum)
+		r.WriteLatencyRatio = round(r.P50us/max(r.FloorWriteQuorumP50us, 0.1), 2)
+	}
 	r.FloorFanOutP50us = micros(f.FanOut)
 	r.FloorOpsPerS = round(f.OpsPerSec, 1)
 	r.FloorClients = f.Clients
@@ -79,6 +86,14 @@ func (r *Report) setFloor(f Floor) {
 	if r.FloorOpsPerS > 0 {
 		r.ThroughputRatio = round(r.OpsPerS/r.FloorOpsPerS, 3)
 	}
+}
+
+func perNodeMicros(nodes []NodeFloor) map[string]float64 {
+	m := make(map[string]float64, len(nodes))
+	for _, n := range nodes {
+		m[n.Name] = micros(n.P50)
+	}
+	return m
 }
 
 // WriteJSON writes r as exactly one line of JSON.
@@ -119,18 +134,26 @@ func (r Report) WriteTable(w io.Writer) error {
 		row("check", "FAILED: %s", strings.Join(r.CheckProblems, "; "))
 	}
 	if r.FloorClients > 0 {
-		names := slices.Sorted(maps.Keys(r.FloorNodeP50us))
-		per := make([]string, len(names))
-		for i, n := range names {
-			per[i] = n + " " + us(r.FloorNodeP50us[n])
-		}
-		row("floor", "EVALSHA p50 %s; quorum %s; fan-out %s", strings.Join(per, ", "),
+		row("floor", "EVALSHA p50 %s; quorum %s; fan-out %s", perNodeText(r.FloorNodeP50us),
 			us(r.FloorQuorumP50us), us(r.FloorFanOutP50us))
+		if len(r.FloorWriteNodeP50us) > 0 {
+			row("", "one accept p50 %s; quorum %s", perNodeText(r.FloorWriteNodeP50us), us(r.FloorWriteQuorumP50us))
+		}
 		row("", "%.0f EVALSHA/s with %d clients", r.FloorOpsPerS, r.FloorClients)
-		row("vs floor", "p50 is %.2f× the quorum round trip; throughput is %.1f%% of the EVALSHA throughput",
-			r.LatencyRatio, 100*r.ThroughputRatio)
+		row("vs floor", "p50 is %.2f× the quorum EVALSHA round trip (%.2f× the quorum accept)",
+			r.LatencyRatio, r.WriteLatencyRatio)
+		row("", "throughput is %.1f%% of the EVALSHA throughput", 100*r.ThroughputRatio)
 	}
 	return tw.Flush()
+}
+
+func perNodeText(m map[string]float64) string {
+	names := slices.Sorted(maps.Keys(m))
+	per := make([]string, len(names))
+	for i, n := range names {
+		per[i] = n + " " + us(m[n])
+	}
+	return strings.Join(per, ", ")
 }
 
 func (r Report) backend() string {

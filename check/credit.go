@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -21,10 +22,12 @@ import (
 // invocation; a credit never spent is one that never took effect, or only
 // after the last operation.
 //
-// Three kinds of unknown operations become credits: increments, sets whose
-// value no operation ever read, and compare-and-sets whose value no
-// operation ever read and whose version was still current when they were
-// invoked. A value never read leaves the key "blind" once applied: no
+// Unknown operations become credits, except sets and compare-and-sets
+// whose value some operation read: increments, deletes, sets never read,
+// and compare-and-sets never read whose version was still current when
+// they were invoked (the others cannot apply and are left out). A delete
+// applies only to a key with a value, a compare-and-set only at its
+// version. A value never read leaves the key "blind" once applied: no
 // operation may read it, and only another write hides it again. Other
 // unknown operations stay open to the end of the history.
 
@@ -40,6 +43,7 @@ const (
 	creditIncr
 	creditSet
 	creditCAS
+	creditDelete
 )
 
 func credit(out Output) creditKind { return out.credit }
@@ -50,14 +54,15 @@ func credit(out Output) creditKind { return out.credit }
 // register's version can never apply and are dropped.
 type credited struct {
 	register
-	Incrs uint64
-	Sets  uint64
-	CASes string
+	Incrs   uint64
+	Sets    uint64
+	Deletes uint64
+	CASes   string
 }
 
 func (c credited) String() string {
 	s := c.register.String()
-	if n := c.Incrs + c.Sets + uint64(len(c.CASes)/8); n > 0 {
+	if n := c.Incrs + c.Sets + c.Deletes + uint64(len(c.CASes)/8); n > 0 {
 		s += fmt.Sprintf(" (+%d unknown writes pending)", n)
 	}
 	return s
@@ -94,68 +99,84 @@ func (c credited) step(in Input, out Output) []any {
 		slices.Sort(cases)
 		c.CASes = encodeCASes(cases, c.Version)
 		return []any{c}
+	case creditDelete:
+		c.Deletes++
+		return []any{c}
 	}
 	var next []any
 	for _, s := range c.spend(out) {
 		if ok, r := s.register.step(in, out); ok {
 			s.register = r
-			s.CASes = encodeCASes(s.cases(), r.Version)
-			next = append(next, s)
+			next = append(next, s.pruned())
 		}
 	}
 	return next
 }
 
 // spend returns every state c can reach by applying some of its credits,
-// in some order. An output that shows a version bounds how many.
+// in some order. An output that shows a version bounds how many. States
+// are explored one write at a time, merging equal ones.
 func (c credited) spend(out Output) []credited {
-	cases := c.cases()
-	total := c.Incrs + c.Sets + uint64(len(cases))
-	lo, hi := uint64(0), total
+	lo, hi := uint64(0), c.Incrs+c.Sets+c.Deletes+uint64(len(c.CASes)/8)
 	if out.Versioned && out.Outcome != OutcomeUnknown {
 		if out.Version < c.Version {
 			return nil
 		}
 		d := out.Version - c.Version // the operation itself may add one
-		lo, hi = max(d, 1)-1, min(d, total)
+		lo, hi = max(d, 1)-1, min(d, hi)
 	}
 	var states []credited
-	for k := lo; k <= hi && k <= total; k++ {
-		// Compare-and-sets apply at their version: one per version in
-		// [Version, Version+k).
-		var eligible []uint64
-		for _, e := range slices.Compact(slices.Clone(cases)) {
-			if e < c.Version+k {
-				eligible = append(eligible, e)
-			}
+	layer := []credited{c}
+	for k := uint64(0); len(layer) > 0; k++ {
+		if k >= lo {
+			states = append(states, layer...)
 		}
-		for mask := range 1 << min(len(eligible), 8) {
-			var used []uint64
-			for i, e := range eligible {
-				if mask&(1<<i) != 0 {
-					used = append(used, e)
-				}
-			}
-			rest := k - uint64(len(used))
-			if rest > c.Incrs+c.Sets || uint64(len(used)) > k {
-				continue
-			}
-			left := slices.Clone(cases)
-			for _, e := range used {
-				i, _ := slices.BinarySearch(left, e)
-				left = slices.Delete(left, i, i+1)
-			}
-			for sets := rest - min(rest, c.Incrs); sets <= min(c.Sets, rest); sets++ {
-				s := credited{register: c.register.add(rest - sets), Incrs: c.Incrs - (rest - sets),
-					Sets: c.Sets - sets, CASes: encodeCASes(left, 0)}
-				if sets > 0 || len(used) > 0 {
-					s.register = register{Exists: true, Blind: true, Version: c.Version + k}
-				}
-				states = append(states, s)
-			}
+		if k == hi {
+			break
 		}
+		next := map[credited]bool{}
+		for _, s := range layer {
+			s.applyOne(next)
+		}
+		layer = slices.Collect(maps.Keys(next))
 	}
 	return states
+}
+
+// applyOne adds to into every state c reaches by applying one credit.
+func (c credited) applyOne(into map[credited]bool) {
+	blind := register{Exists: true, Blind: true, Version: c.Version + 1}
+	if c.Incrs > 0 {
+		n := c
+		n.Incrs--
+		n.register = c.add(1)
+		into[n.pruned()] = true
+	}
+	if c.Sets > 0 {
+		n := c
+		n.Sets--
+		n.register = blind
+		into[n.pruned()] = true
+	}
+	if c.Deletes > 0 && c.Exists {
+		n := c
+		n.Deletes--
+		n.register = register{Version: c.Version + 1}
+		into[n.pruned()] = true
+	}
+	cases := c.cases()
+	if i, found := slices.BinarySearch(cases, c.Version+1); found {
+		n := c
+		n.CASes = encodeCASes(slices.Delete(cases, i, i+1), 0)
+		n.register = blind
+		into[n.pruned()] = true
+	}
+}
+
+// pruned drops the compare-and-set credits that can no longer apply.
+func (c credited) pruned() credited {
+	c.CASes = encodeCASes(c.cases(), c.Version)
+	return c
 }
 
 // prepare turns the operations of one key into porcupine operations:
@@ -211,6 +232,8 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 				o.credit = creditSet
 			case op.Input.Kind == OpCAS && !read(op.Input.Value):
 				o.credit = creditCAS
+			case op.Input.Kind == OpDelete:
+				o.credit = creditDelete
 			}
 			unknown++
 		}

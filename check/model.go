@@ -100,7 +100,7 @@ func newModel(stop *atomic.Bool) porcupine.Model {
 		},
 		Hash: func(state any) uint64 {
 			c := state.(credited)
-			h := uint64(c.Value)*1000003 ^ c.Version*10007 ^ c.Incrs ^ c.Sets<<20 ^ uint64(len(c.CASes))<<40
+			h := uint64(c.Value)*1000003 ^ c.Version*10007 ^ c.Incrs ^ c.Sets<<16 ^ c.Deletes<<32 ^ uint64(len(c.CASes))<<48
 			if c.Exists {
 				h ^= 1 << 63
 			}

@@ -37,8 +37,10 @@ type ExitError struct {
 	Err  error
 }
 
+// Error returns the message of Err.
 func (e *ExitError) Error() string { return e.Err.Error() }
 
+// Unwrap returns Err.
 func (e *ExitError) Unwrap() error { return e.Err }
 
 // Exit wraps err so that the command exits with code.

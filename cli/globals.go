@@ -247,12 +247,17 @@ type unreachable struct {
 	err  error
 }
 
+var _ paxos.Acceptor = unreachable{}
+
+// Name implements paxos.Acceptor.
 func (u unreachable) Name() string { return u.name }
 
+// Prepare implements paxos.Acceptor: it fails with the dial error.
 func (u unreachable) Prepare(context.Context, string, paxos.Ballot) (paxos.Promise, error) {
 	return paxos.Promise{}, u.err
 }
 
+// Accept implements paxos.Acceptor: it fails with the dial error.
 func (u unreachable) Accept(context.Context, string, paxos.Ballot, []byte, paxos.Ballot) error {
 	return u.err
 }

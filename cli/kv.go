@@ -112,6 +112,7 @@ func kvCommand(g *Globals, c *cobra.Command, hasValue bool, prepare func(args []
 		c.Flags().BoolVar(&asString, "string", false, "store VALUE as a string even if it reads as JSON")
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, `print the result as one JSON object: {"key":…,"version":…,"value":…}`)
+	c.ValidArgsFunction = cobra.NoFileCompletions
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		op, err := prepare(args, func(text string) any {
 			if asString {

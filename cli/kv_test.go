@@ -180,7 +180,7 @@ func TestKVCommands_Trace(t *testing.T) {
 	}
 }
 
-func TestKVExit(t *testing.T) {
+func TestKVExit_MapsErrors(t *testing.T) {
 	op := func(o string, err error) error { return &kv.OpError{Op: o, Key: "k", Err: err} }
 	conflict := &paxos.ConflictError{Phase: paxos.PhasePrepare, Acceptor: "a2",
 		Proposed: paxos.Ballot{Counter: 3, Proposer: "cli.1"}, Seen: paxos.Ballot{Counter: 4, Proposer: "p2.1"}}

@@ -74,7 +74,10 @@ func runUp(cmd *cobra.Command, o upOptions) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--dir: %w", err)
 	}
-	ctx := cmd.Context()
+	// Ctrl-C while the nodes start stops those already started: detached
+	// processes would otherwise outlive us without a cluster file.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	path := filepath.Join(dir, cluster.FileName)
 	identity, err := previousCluster(ctx, path, kind, o.nodes)
 	if err != nil {
@@ -98,8 +101,6 @@ func runUp(cmd *cobra.Command, o upOptions) error {
 		return nil
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), "embedded nodes live in this process: press Ctrl-C to stop them")
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	err = l.Close()
 	if rmErr := os.Remove(path); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {

@@ -261,13 +261,12 @@ func TestNode_EventsFollowActions(t *testing.T) {
 					}
 				}
 			}()
+			defer func() { close(stop); <-read }()
 			for _, step := range steps {
 				if err := step(); err != nil {
 					t.Fatal(err)
 				}
 			}
-			close(stop)
-			<-read
 			want := []NodeState{NodeUp, NodePaused, NodeUp, NodePaused, NodeDown, NodeUp, NodeDown, NodeUp, NodeDown}
 			if have := events.list(); !slices.Equal(want, have) {
 				t.Fatalf("want %v, have %v", want, have)

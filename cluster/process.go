@@ -58,9 +58,9 @@ func newProcess(opts NodeOptions) (*process, error) {
 	return &process{dir: dir, bin: bin, port: opts.Port, detach: opts.Detach, fixedPort: opts.Port != 0}, nil
 }
 
-// ProcessArgs returns the redis-server arguments of a process node on port
+// processArgs returns the redis-server arguments of a process node on port
 // with its data in dir.
-func ProcessArgs(dir string, port int) []string {
+func processArgs(dir string, port int) []string {
 	return []string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
@@ -111,7 +111,7 @@ func (p *process) run(ctx context.Context, exited func()) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	defer stderr.Close()
-	cmd := exec.Command(p.bin, ProcessArgs(p.dir, p.port)...)
+	cmd := exec.Command(p.bin, processArgs(p.dir, p.port)...)
 	cmd.Dir = p.dir
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	cmd.SysProcAttr = procAttr(p.detach)
@@ -128,14 +128,23 @@ func (p *process) run(ctx context.Context, exited func()) error {
 	return p.waitReady(ctx)
 }
 
-// waitReady polls PING until the server answers, exits or ctx ends.
+// waitReady polls until the server answers and reports our process's
+// pid (not another program's, which took the port first), until it exits
+// or until ctx ends.
 func (p *process) waitReady(ctx context.Context) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		err := PingAddr(ctx, p.addr())
 		if err == nil {
-			return nil
+			var pid int
+			pid, err = serverPID(ctx, p.addr())
+			if err == nil && pid == p.cmd.Process.Pid {
+				return nil
+			}
+			if err == nil {
+				err = fmt.Errorf("another process (pid %d) answers there", pid)
+			}
 		}
 		select {
 		case <-p.done:

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -169,5 +171,30 @@ func TestStopProcess_StopsOnlyItsOwnProcess(t *testing.T) {
 	}
 	if err := StopProcess(ctx, "a1", addr, pid); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("stopped node: want ErrNotRunning, have %v", err)
+	}
+}
+
+func TestProcessNode_TakenPortIsNotMistakenForOurs(t *testing.T) {
+	nodeNeedRedisServer(t)
+	first := nodeTestStart(t, KindProcess, nil)
+	_, port, err := net.SplitHostPort(first.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := NewNode(NodeOptions{Name: "a2", Kind: KindProcess, Dir: t.TempDir(), Port: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = second.Close() })
+	err = second.Start(nodeTestContext(t))
+	if !errors.Is(err, errExitedAtStart) {
+		t.Fatalf("start on a taken port: want errExitedAtStart, have %v", err)
+	}
+	if want, have := NodeDown, second.State(); want != have {
+		t.Fatalf("state: want %v, have %v", want, have)
 	}
 }

@@ -29,10 +29,14 @@
 // Change runs an update typed by a user in the expr language
 // (github.com/expr-lang/expr). The current value is x (nil when the key is
 // absent or deleted) and the result becomes the new value; a nil result
-// deletes the key. Example: x == nil ? 1 : x + 1. The expression sees x and
-// pure built-in functions only; it cannot reach Go functions, the clock or
-// the process, and its size, memory, result size and running time are
-// bounded (see ExprLimits).
+// deletes the key. Example: x == nil ? 1 : x + 1. In an expression x is a
+// string, an integer (int64), a float (float64), a bool, an array ([]any)
+// or an object (map[string]any), as stored; integers and floats mix as in
+// expr (x + 0.5 is a float) and integer arithmetic wraps around on
+// overflow, as in Go. The expression sees x and pure built-in functions
+// only (len, upper, split, map, filter, …); it cannot reach Go functions,
+// the clock or the process, and its size, memory, result size and running
+// time are bounded (see ExprLimits).
 //
 // # Retries
 //

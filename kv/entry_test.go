@@ -100,7 +100,7 @@ func TestNormalize_Idempotent(t *testing.T) {
 	}
 }
 
-func TestDecode(t *testing.T) {
+func TestDecode_States(t *testing.T) {
 	tests := map[string]struct {
 		state string
 		want  Entry
@@ -134,7 +134,7 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-func TestParseValue(t *testing.T) {
+func TestParseValue_JSONOrString(t *testing.T) {
 	tests := map[string]any{
 		"42":                   int64(42),
 		"-1.5":                 -1.5,

@@ -41,6 +41,7 @@ type MismatchError struct {
 	Expected, Current uint64
 }
 
+// Error says both versions.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("kv: version mismatch: expected version %d, the key is at version %d", e.Expected, e.Current)
 }
@@ -63,4 +64,5 @@ func (e *OpError) Error() string {
 	return e.Op + " " + e.Key + ": " + strings.TrimPrefix(e.Err.Error(), "kv: ")
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *OpError) Unwrap() error { return e.Err }

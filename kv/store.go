@@ -74,7 +74,7 @@ func (s *Store) Get(ctx context.Context, key string) (Entry, error) {
 
 // Set stores value, whatever the key held, and returns the new entry.
 func (s *Store) Set(ctx context.Context, key string, value any) (Entry, error) {
-	v, err := Normalize(value)
+	v, err := s.check(value)
 	if err != nil {
 		return Entry{}, &OpError{Op: "set", Key: key, Err: err}
 	}
@@ -87,7 +87,7 @@ func (s *Store) Set(ctx context.Context, key string, value any) (Entry, error) {
 // with a *MismatchError otherwise. A deleted key is at its tombstone's
 // version.
 func (s *Store) CAS(ctx context.Context, key string, version uint64, value any) (Entry, error) {
-	v, err := Normalize(value)
+	v, err := s.check(value)
 	if err != nil {
 		return Entry{}, &OpError{Op: "cas", Key: key, Err: err}
 	}
@@ -153,6 +153,23 @@ func (s *Store) Change(ctx context.Context, key, src string) (Entry, error) {
 		}
 		return Entry{Version: cur.Version + 1, Value: v}, nil
 	})
+}
+
+// check normalizes a value to store and refuses it before any round when
+// it is too large.
+func (s *Store) check(value any) (any, error) {
+	v, err := Normalize(value)
+	if err != nil {
+		return nil, err
+	}
+	b, err := Encode(Entry{Version: math.MaxUint64, Value: v})
+	if err != nil {
+		return nil, err
+	}
+	if limit := s.opts.limits.MaxValueSize; limit > 0 && len(b) > limit {
+		return nil, fmt.Errorf("%w: %d bytes encoded, the limit is %d", ErrBadValue, len(b), limit)
+	}
+	return v, nil
 }
 
 // do runs one operation: f maps the current entry to the next one, or

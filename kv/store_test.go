@@ -159,6 +159,9 @@ func TestStore_RefusesBadValues(t *testing.T) {
 			}
 		})
 	}
+	if want, have := uint64(0), s.Stats().Attempts; want != have {
+		t.Errorf("want %d rounds for refused values, have %d", want, have)
+	}
 	if _, err := s.Get(ctx, "k"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("want nothing stored, have %v", err)
 	}
@@ -183,5 +186,35 @@ func TestStore_CorruptStateIsKept(t *testing.T) {
 	have, err := p.Change(ctx, "k", func(b []byte) ([]byte, error) { return b, nil })
 	if err != nil || string(have) != string(foreign) {
 		t.Errorf("want %q left alone, have %q (%v)", foreign, have, err)
+	}
+}
+
+// Concurrent CAS calls on one version through one proposer share rounds
+// (group commit), yet exactly one of them wins.
+func TestStore_ConcurrentCASOneWinner(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := ctxT(t)
+	const n = 16
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := s.CAS(ctx, "k", 0, int64(i))
+			errs <- err
+		}()
+	}
+	won := 0
+	for range n {
+		err := <-errs
+		var me *MismatchError
+		switch {
+		case err == nil:
+			won++
+		case errors.As(err, &me) && me.Current == 1:
+		default:
+			t.Errorf("want success or a mismatch at version 1, have %v", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("want 1 winner, have %d", won)
 	}
 }

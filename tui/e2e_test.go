@@ -19,7 +19,7 @@ type tmux struct {
 
 func (x *tmux) run(args ...string) string {
 	x.t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-L", x.session}, args...)...).CombinedOutput()
 	if err != nil {
 		x.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
 	}
@@ -35,7 +35,6 @@ func (x *tmux) waitFor(want string) string {
 	for {
 		s := x.screen()
 		if strings.Contains(s, want) {
-			x.t.Logf("%s: saw %q", time.Now().Format("15:04:05.000"), want)
 			return s
 		}
 		if time.Now().After(deadline) {
@@ -48,7 +47,7 @@ func (x *tmux) waitFor(want string) string {
 func (x *tmux) typeLine(line string) { x.run("send-keys", "-t", x.session, line, "Enter") }
 
 func (x *tmux) alive() bool {
-	return exec.Command("tmux", "has-session", "-t", x.session).Run() == nil
+	return exec.Command("tmux", "-L", x.session, "has-session", "-t", x.session).Run() == nil
 }
 
 func TestE2E_DashboardInTmux(t *testing.T) {
@@ -63,11 +62,9 @@ func TestE2E_DashboardInTmux(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "dashmain")
-	t.Logf("%s: build", time.Now().Format("15:04:05.000"))
 	if out, err := exec.Command("go", "build", "-o", bin, "./internal/dashmain").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v: %s", err, out)
 	}
-	t.Logf("%s: built", time.Now().Format("15:04:05.000"))
 	backend := "embedded"
 	if _, err := exec.LookPath("redis-server"); err == nil {
 		backend = "process"
@@ -75,11 +72,7 @@ func TestE2E_DashboardInTmux(t *testing.T) {
 	x := &tmux{t: t, session: "gryadka-e2e-" + filepath.Base(dir)}
 	x.run("new-session", "-d", "-s", x.session, "-x", "100", "-y", "30",
 		bin+" --backend "+backend+" --dir "+filepath.Join(dir, "data"))
-	t.Cleanup(func() {
-		if x.alive() {
-			exec.Command("tmux", "kill-session", "-t", x.session).Run()
-		}
-	})
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.session, "kill-server").Run() })
 
 	s := x.waitFor("3/3 nodes up")
 	addrs := regexp.MustCompile(`127\.0\.0\.1:\d+`).FindAllString(s, -1)
@@ -105,11 +98,10 @@ func TestE2E_DashboardInTmux(t *testing.T) {
 	for x.alive() && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Logf("%s: exited", time.Now().Format("15:04:05.000"))
 	if x.alive() {
 		t.Fatalf("want the dashboard to exit on q, have\n%s", x.screen())
 	}
-	if out, _ := exec.Command("pgrep", "-f", bin).Output(); len(out) > 0 {
+	if out, _ := exec.Command("pgrep", "-f", "^"+bin).Output(); len(out) > 0 {
 		t.Errorf("want no dashboard process left, have pids %s", out)
 	}
 	for _, a := range addrs {

@@ -124,7 +124,7 @@ func TestModel_QueueKeys(t *testing.T) {
 		{ID: 5, Proposer: "p1", Acceptor: "a2", Reply: true, Phase: paxos.PhasePrepare, Key: "k", Summary: "promise"}}
 	d := newDriver(t, te.env, 80, 24)
 	d.keys("4")
-	if v := view(d); !strings.Contains(v, "2 held") || !strings.Contains(v, "a2   ← p1") {
+	if v := view(d); !strings.Contains(v, "2 held") || !strings.Contains(v, "a2   → p1   prepare reply") {
 		t.Errorf("want the held messages listed, have\n%s", v)
 	}
 	d.keys("n", "down", "enter", "x")
@@ -203,7 +203,7 @@ func TestModel_FilterAndInspect(t *testing.T) {
 	d.command("filter off")
 	d.command("inspect k")
 	v := view(d)
-	for _, want := range []string{"[2 keys]", "of 3 hold ballot 1:p1: a quorum",
+	for _, want := range []string{"[2 keys]", "/3 hold 1:p1, a quorum: chosen 5 (version 1)",
 		"NODE  PROMISE    ACCEPTED   VALUE", "5 (version 1)", "› j", "digest a1 "} {
 		if !strings.Contains(v, want) {
 			t.Errorf("want %q in\n%s", want, v)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -238,11 +239,11 @@ func (p *keysPanel) summary(top paxos.Ballot, count map[paxos.Ballot]int) string
 	if top.IsZero() {
 		return p.st.Muted.Render("no acceptor has accepted a value: the key is empty")
 	}
-	held := fmt.Sprintf("%d of %d hold ballot %s", count[top], len(p.shown.States), shortBallot(top))
+	held := fmt.Sprintf("%d/%d hold %s", count[top], len(p.shown.States), shortBallot(top))
 	if count[top] >= p.quorum {
-		return p.st.Good.Render(held + ": a quorum, so " + decoded(topValue) + " is chosen")
+		return p.st.Good.Render(held + ", a quorum: chosen " + decoded(topValue))
 	}
-	return p.st.Warn.Render(held + ": not a quorum yet; a prepare that reaches one of them picks " + decoded(topValue))
+	return p.st.Warn.Render(held + ", no quorum: a prepare that sees it picks " + decoded(topValue))
 }
 
 func (p *keysPanel) digestLine() string {
@@ -250,13 +251,7 @@ func (p *keysPanel) digestLine() string {
 	if len(d) == 0 {
 		return ""
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range d {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(d))
 	parts := make([]string, len(names))
 	distinct := map[string]bool{}
 	for i, n := range names {
@@ -267,9 +262,9 @@ func (p *keysPanel) digestLine() string {
 		parts[i] = n + " " + v
 		distinct[d[n]] = true
 	}
-	verdict := p.st.Good.Render("all acceptors agree")
+	verdict := p.st.Good.Render("agree")
 	if len(distinct) > 1 {
-		verdict = p.st.Warn.Render("acceptors differ (some lag, or a change is in flight)")
+		verdict = p.st.Warn.Render("differ")
 	}
 	return "digest " + strings.Join(parts, " · ") + " · " + verdict
 }

@@ -77,12 +77,13 @@ func (p *queuePanel) View() string {
 	first := max(0, p.selected-(p.h-2))
 	for i := first; i < len(p.held) && i-first < p.h-1; i++ {
 		h := p.held[i]
-		dir, style := "→", p.st.Prepare
+		what, style := "request", p.st.Prepare
 		from, to := h.Proposer, h.Acceptor
 		if h.Reply {
-			dir, style, from, to = "←", p.st.Accepted, h.Acceptor, h.Proposer
+			what, style, from, to = "reply", p.st.Accepted, h.Acceptor, h.Proposer
 		}
-		line := fmt.Sprintf("%4d %-4s %s %-4s %-7s %-8s key %s %s", h.ID, from, dir, to, h.Phase, shortBallot(h.Ballot), h.Key, h.Summary)
+		line := fmt.Sprintf("%4d %-4s → %-4s %-7s %-7s %-8s key %s %s", h.ID, from, to, h.Phase, what,
+			shortBallot(h.Ballot), h.Key, h.Summary)
 		if i == p.selected {
 			lines = append(lines, p.st.Select.Render(fitLine(line, p.w)))
 			continue
