@@ -104,6 +104,7 @@ func Check(history []Op, timeout time.Duration) Result {
 		})
 	}
 	wg.Wait()
+	stop.Store(true) // porcupine leaves searches that timed out to wind down: end them now
 	slices.Sort(res.Bad)
 	slices.Sort(res.Slow)
 	switch {

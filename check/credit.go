@@ -23,9 +23,12 @@ import (
 // after the last operation.
 //
 // Unknown operations become credits, except sets and compare-and-sets
-// whose value some operation read: increments, deletes, sets never read,
-// and compare-and-sets never read whose version was still current when
-// they were invoked (the others cannot apply and are left out). A delete
+// whose value some operation read: those took effect before the first
+// such read returned, which becomes their return (values are unique, as
+// etcd's robustness tests also assume). Credits are increments, deletes,
+// sets never read, and compare-and-sets never read whose version was
+// still current when they were invoked (the others cannot apply and are
+// left out). A delete
 // applies only to a key with a value, a compare-and-set only at its
 // version. A value never read leaves the key "blind" once applied: no
 // operation may read it, and only another write hides it again. Other
@@ -165,7 +168,7 @@ func (c credited) applyOne(into map[credited]bool) {
 		into[n.pruned()] = true
 	}
 	cases := c.cases()
-	if i, found := slices.BinarySearch(cases, c.Version+1); found {
+	if i, found := slices.BinarySearch(cases, c.Version); found {
 		n := c
 		n.CASes = encodeCASes(slices.Delete(cases, i, i+1), 0)
 		n.register = blind
@@ -186,29 +189,37 @@ func (c credited) pruned() credited {
 // unknown operations become credits where they can. It returns the
 // operations and how many of them have an unknown outcome.
 func prepare(ops []Op) ([]porcupine.Operation, int) {
-	var seen []int64 // values read, sorted
 	type done struct {
 		ret     int64
 		version uint64
 	}
+	var seen []done     // values read, with when, sorted by value
 	var versions []done // versions reported, by return time
 	for _, op := range ops {
 		o := op.Output
 		if o.Outcome == OutcomeOK && o.Exists {
-			seen = append(seen, o.Value)
+			seen = append(seen, done{op.Return, uint64(o.Value)})
 		}
 		if (o.Outcome == OutcomeOK || o.Outcome == OutcomeRefused) && o.Versioned {
 			versions = append(versions, done{op.Return, o.Version})
 		}
 	}
-	slices.Sort(seen)
+	slices.SortFunc(seen, func(a, b done) int { return cmp.Compare(int64(a.version), int64(b.version)) })
 	slices.SortFunc(versions, func(a, b done) int { return cmp.Compare(a.ret, b.ret) })
 	for i := 1; i < len(versions); i++ {
 		versions[i].version = max(versions[i].version, versions[i-1].version)
 	}
-	read := func(v int64) bool {
-		i, _ := slices.BinarySearch(seen, v)
-		return i < len(seen) && seen[i] < v+valueSpan
+	// firstRead returns when the first operation that read value v, or a
+	// value derived from it by increments, returned.
+	firstRead := func(v int64) (int64, bool) {
+		i := sort.Search(len(seen), func(i int) bool { return int64(seen[i].version) >= v })
+		first, found := int64(0), false
+		for ; i < len(seen) && int64(seen[i].version) < v+valueSpan; i++ {
+			if !found || seen[i].ret < first {
+				first, found = seen[i].ret, true
+			}
+		}
+		return first, found
 	}
 	gone := func(op Op) bool { // a version above the expected one was reported before the call
 		i := sort.Search(len(versions), func(i int) bool { return versions[i].ret >= op.Call })
@@ -222,22 +233,28 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 		if o.Outcome == OutcomeFailed || o.Outcome == OutcomeUnknown && op.Input.Kind == OpGet {
 			continue
 		}
+		ret := op.Return
 		if o.Outcome == OutcomeUnknown {
+			read, wasRead := firstRead(op.Input.Value)
+			writes := op.Input.Kind == OpSet || op.Input.Kind == OpCAS
 			switch {
 			case op.Input.Kind == OpCAS && gone(op):
 				continue
+			case writes && wasRead:
+				// Its value was read, so it took effect before that read
+				// returned: it is no longer open.
+				ret = read
 			case op.Input.Kind == OpIncr:
 				o.credit = creditIncr
-			case op.Input.Kind == OpSet && !read(op.Input.Value):
+			case op.Input.Kind == OpSet:
 				o.credit = creditSet
-			case op.Input.Kind == OpCAS && !read(op.Input.Value):
+			case op.Input.Kind == OpCAS:
 				o.credit = creditCAS
 			case op.Input.Kind == OpDelete:
 				o.credit = creditDelete
 			}
 			unknown++
 		}
-		ret := op.Return
 		if o.credit != creditNone {
 			ret = op.Call
 		}

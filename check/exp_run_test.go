@@ -1,6 +1,8 @@
 package check
 
 import (
+	"encoding/json"
+	"os"
 	"context"
 	"testing"
 	"time"
@@ -27,10 +29,14 @@ func TestExpRun(t *testing.T) {
 		counts := map[string]int{}
 		for _, op := range p {
 			o := op.Output.(Output)
-			if o.Outcome == OutcomeUnknown { counts[op.Input.(Input).Kind.String()+" "+[]string{"open","incr","set","cas"}[o.credit]]++ }
+			if o.Outcome == OutcomeUnknown { counts[op.Input.(Input).Kind.String()+" "+[]string{"open","incr","set","cas","del"}[o.credit]]++ }
 		}
 		start := time.Now()
 		res := Check(ops, 20*time.Second)
 		t.Log(key, len(p), unk, counts, res.Verdict, time.Since(start))
+		if time.Since(start) > time.Second {
+			b, _ := json.Marshal(ops)
+			os.WriteFile("/tmp/slow.json", b, 0o644)
+		}
 	}
 }

@@ -165,7 +165,15 @@ func runClients(ctx context.Context, w Workload, seed int64, run string, stores 
 	nextID := &atomic.Int64{}
 	nextID.Store(int64(w.Clients - 1))
 	for i := range w.Clients {
-		c := &client{id: i, key: keyName(run, i%w.Keys), store: stores[i%len(stores)], rec: rec,
+		key, nth := i%w.Keys, i/w.Keys
+		// Most clients of a key share its home proposer; every third one
+		// goes through the next proposer, so that proposers duel now and
+		// then without drowning the history in unknown outcomes.
+		home := key
+		if nth%3 == 2 {
+			home++
+		}
+		c := &client{id: i, key: keyName(run, key), store: stores[home%len(stores)], rec: rec,
 			rng: rand.New(rand.NewPCG(uint64(seed), uint64(i))), trust: w.TrustFailures, timeout: w.OpTimeout,
 			nextID: nextID}
 		wg.Go(func() { c.run(ctx) })

@@ -68,7 +68,7 @@ func TestBenchCommand_TableOnNodes(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("want exit %d, have %d: %s", ExitOK, code, stderr)
 	}
-	for _, want := range []string{"throughput", "latency", "round trips", "check     ok"} {
+	for _, want := range []string{"throughput", "latency", "round trips", "ok: the 2 keys hold"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("want %q in the table, have:\n%s", want, stdout)
 		}

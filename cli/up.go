@@ -201,6 +201,9 @@ func runDown(cmd *cobra.Command, dir string) error {
 	var refused []string
 	for i, n := range f.Nodes {
 		switch {
+		case n.Backend == cluster.KindEmbedded:
+			fmt.Fprintf(out, "%s: embedded, it lives in the 'gryadka up' that started it: stop that one with Ctrl-C\n", n.Name)
+			continue
 		case n.Backend != cluster.KindProcess:
 			fmt.Fprintf(out, "%s: %s node, not a process of ours: left alone\n", n.Name, n.Backend)
 			continue

@@ -32,3 +32,16 @@ func BenchmarkExpr_Eval(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkEntry_EncodeDecode(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		state, err := Encode(Entry{Version: 7, Value: int64(42)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Decode(state); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,18 +48,21 @@ func Encode(e Entry) ([]byte, error) {
 	if e.Version == 0 {
 		return nil, nil
 	}
-	w := wire{Version: e.Version, Deleted: e.Deleted}
-	if !e.Deleted {
-		if e.Value == nil {
-			return nil, fmt.Errorf("%w: null is not a value; delete the key instead", ErrBadValue)
-		}
-		v, err := json.Marshal(e.Value)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadValue, err)
-		}
-		w.Value = v
+	out := make([]byte, 0, 48)
+	out = append(out, `{"version":`...)
+	out = strconv.AppendUint(out, e.Version, 10)
+	if e.Deleted {
+		return append(out, `,"deleted":true}`...), nil
 	}
-	return json.Marshal(w)
+	if e.Value == nil {
+		return nil, fmt.Errorf("%w: null is not a value; delete the key instead", ErrBadValue)
+	}
+	out = append(out, `,"value":`...)
+	out, err := appendJSON(out, e.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadValue, err)
+	}
+	return append(out, '}'), nil
 }
 
 // Decode parses a stored state. Nil or empty state is the absent entry;
@@ -68,25 +71,67 @@ func Decode(state []byte) (Entry, error) {
 	if len(state) == 0 {
 		return Entry{}, nil
 	}
+	if e, ok := decodeCanonical(state); ok {
+		return e, nil
+	}
+	return decodeStrict(state)
+}
+
+// decodeStrict parses any JSON spelling of an entry, with reflection.
+func decodeStrict(state []byte) (Entry, error) {
+	corrupt := fmt.Errorf("%w: %.60q", ErrCorrupt, state)
 	dec := json.NewDecoder(bytes.NewReader(state))
 	dec.DisallowUnknownFields()
 	var w wire
-	if err := dec.Decode(&w); err != nil || dec.More() {
-		return Entry{}, fmt.Errorf("%w: %.60q", ErrCorrupt, state)
+	if err := dec.Decode(&w); err != nil || !atEOF(dec) {
+		return Entry{}, corrupt
 	}
 	hasValue := len(w.Value) > 0 && string(w.Value) != "null"
 	if w.Version == 0 || w.Deleted == hasValue {
-		return Entry{}, fmt.Errorf("%w: %.60q", ErrCorrupt, state)
+		return Entry{}, corrupt
 	}
 	e := Entry{Version: w.Version, Deleted: w.Deleted}
 	if hasValue {
 		v, err := parseJSON(w.Value)
 		if err != nil {
-			return Entry{}, fmt.Errorf("%w: %.60q", ErrCorrupt, state)
+			return Entry{}, corrupt
 		}
 		e.Value = v
 	}
 	return e, nil
+}
+
+// decodeCanonical parses the exact form Encode writes, without reflection.
+// It reports false for anything else, which Decode then parses strictly.
+func decodeCanonical(state []byte) (Entry, bool) {
+	rest, ok := bytes.CutPrefix(state, []byte(`{"version":`))
+	if !ok {
+		return Entry{}, false
+	}
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	if n == 0 || rest[0] == '0' {
+		return Entry{}, false
+	}
+	version, err := strconv.ParseUint(string(rest[:n]), 10, 64)
+	if err != nil {
+		return Entry{}, false
+	}
+	rest = rest[n:]
+	if string(rest) == `,"deleted":true}` {
+		return Entry{Version: version, Deleted: true}, true
+	}
+	raw, ok := bytes.CutPrefix(rest, []byte(`,"value":`))
+	if !ok || len(raw) < 2 || raw[len(raw)-1] != '}' {
+		return Entry{}, false
+	}
+	v, err := parseJSON(raw[:len(raw)-1])
+	if err != nil || v == nil {
+		return Entry{}, false
+	}
+	return Entry{Version: version, Value: v}, true
 }
 
 // ParseValue reads a value typed on a command line: JSON when text is a
@@ -121,42 +166,4 @@ func Normalize(v any) (any, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadValue, err)
 	}
 	return parseJSON(b)
-}
-
-// parseJSON decodes exactly one JSON value, with integers as int64.
-func parseJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the JSON value")
-	}
-	return numbers(v), nil
-}
-
-// numbers replaces each json.Number in v by an int64 or a float64.
-func numbers(v any) any {
-	switch t := v.(type) {
-	case json.Number:
-		if i, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
-			return i
-		}
-		f, _ := t.Float64()
-		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
-			return int64(f)
-		}
-		return f
-	case []any:
-		for i := range t {
-			t[i] = numbers(t[i])
-		}
-	case map[string]any:
-		for k := range t {
-			t[k] = numbers(t[k])
-		}
-	}
-	return v
 }

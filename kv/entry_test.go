@@ -120,6 +120,11 @@ func TestDecode_States(t *testing.T) {
 		"trailing":     {state: `{"version":1,"value":1} {}`, err: ErrCorrupt},
 		"neg version":  {state: `{"version":-1,"value":1}`, err: ErrCorrupt},
 		"array at top": {state: `[1]`, err: ErrCorrupt},
+		"stray brace":  {state: `{"version":1,"value":1} }`, err: ErrCorrupt},
+		"value brace":  {state: `{"version":1,"value":1}}`, err: ErrCorrupt},
+		"zero padded":  {state: `{"version":01,"value":1}`, err: ErrCorrupt},
+		"spaced":       {state: `{ "value": "a", "version": 2 }`, want: Entry{Version: 2, Value: "a"}},
+		"object value": {state: `{"version":1,"value":{"a":[1,"}"]}}`, want: Entry{Version: 1, Value: map[string]any{"a": []any{int64(1), "}"}}}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -148,6 +153,11 @@ func TestParseValue_JSONOrString(t *testing.T) {
 		"":                     "",
 		"{broken":              "{broken",
 		"1e2":                  int64(100),
+		"1}":                   "1}",
+		"+1":                   "+1",
+		"01":                   "01",
+		"-0":                   int64(0),
+		`"a\u00e9"`:            "aé",
 		"99999999999999999999": 1e20,
 	}
 	for text, want := range tests {
@@ -166,6 +176,12 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, state []byte) {
 		e, err := Decode(state)
+		if fast, ok := decodeCanonical(state); ok {
+			strict, err := decodeStrict(state)
+			if err != nil || !reflect.DeepEqual(fast, strict) {
+				t.Fatalf("%q: the fast path reads %#v, the strict one %#v (%v)", state, fast, strict, err)
+			}
+		}
 		if err != nil {
 			return
 		}

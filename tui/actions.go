@@ -20,7 +20,9 @@ const actionTimeout = 5 * time.Second
 
 // Errors of the dashboard's actions, shown in the status line.
 var (
-	ErrReadOnly    = errors.New("tui: the dashboard is read-only")
+	// ErrReadOnly refuses an action that writes in read-only mode.
+	ErrReadOnly = errors.New("tui: the dashboard is read-only")
+	// ErrUnavailable refuses an action this dashboard cannot do.
 	ErrUnavailable = errors.New("tui: not available here")
 )
 

@@ -61,9 +61,13 @@ func (a NodeAction) String() string {
 // acceptors. Proposer or acceptor "*" stands for all of them. Methods are
 // called from tea.Cmds and must not block for long.
 type Links interface {
+	// Partition cuts the links: requests fail.
 	Partition(proposer, acceptor string) error
+	// OneWay loses the replies: requests still run on the acceptor.
 	OneWay(proposer, acceptor string) error
+	// Drop loses requests and replies with probability p.
 	Drop(proposer, acceptor string, p float64) error
+	// Delay slows every request down by about d.
 	Delay(proposer, acceptor string, d time.Duration) error
 	// Heal removes the faults of a link; HealAll of every link.
 	Heal(proposer, acceptor string) error
@@ -77,6 +81,8 @@ type Links interface {
 	Step() bool
 	// Held lists the messages waiting in step mode, oldest first.
 	Held() []HeldMessage
+	// Deliver lets the held message id go on; DropHeld loses it;
+	// DeliverNext delivers the oldest.
 	Deliver(id uint64) error
 	DropHeld(id uint64) error
 	DeliverNext() error

@@ -36,7 +36,34 @@ type diagRow struct {
 	kind     rowKind
 	from, to string // column names; to is empty for a note on from
 	text     string
+	value    []byte // shown after text when hasValue, formatted only when drawn
+	hasValue bool
+	latency  time.Duration
 	failed   bool // for rowQuorum: the vote was lost
+}
+
+// maxKeptValue bounds the bytes of a value a row keeps.
+const maxKeptValue = 256
+
+// withValue attaches a value to a row, keeping a bounded prefix.
+func (r diagRow) withValue(v []byte) diagRow {
+	if len(v) > maxKeptValue {
+		v = v[:64:64]
+	}
+	r.value, r.hasValue = v, true
+	return r
+}
+
+// label is the row's text as drawn.
+func (r diagRow) label() string {
+	s := r.text
+	if r.hasValue {
+		s += " " + shortValue(r.value)
+	}
+	if r.latency > 0 {
+		s += " " + trace.Duration(r.latency)
+	}
+	return s
 }
 
 // change is one round of one proposer, with its messages.
@@ -144,11 +171,12 @@ func (d *diagram) apply(r trace.Record) {
 		d.index[changeKey{c.proposer, c.id}] = c
 	case paxos.MessageSent:
 		d.addColumn(&d.acceptors, e.Acceptor)
-		kind, text := rowPrepare, "prepare "+shortBallot(e.Ballot)
+		row := diagRow{kind: rowPrepare, from: shortProposer(e.Proposer), to: e.Acceptor, text: "prepare " + shortBallot(e.Ballot)}
 		if e.Phase == paxos.PhaseAccept {
-			kind, text = rowAccept, "accept "+shortBallot(e.Ballot)+" "+shortValue(e.Value)
+			row.kind, row.text = rowAccept, "accept "+shortBallot(e.Ballot)
+			row = row.withValue(e.Value)
 		}
-		d.add(e.Meta, diagRow{kind: kind, from: shortProposer(e.Proposer), to: e.Acceptor, text: text})
+		d.add(e.Meta, row)
 	case paxos.ReplyReceived:
 		d.reply(e)
 	case paxos.QuorumDecided:
@@ -166,7 +194,7 @@ func (d *diagram) apply(r trace.Record) {
 			return
 		}
 		c.done, c.committed, c.indefinite, c.err = true, e.Committed, e.Indefinite, e.Err
-		c.value, c.rtts, c.elapsed, c.ballot = e.Value, e.RoundTrips, e.Elapsed, e.Ballot
+		c.value, c.rtts, c.elapsed, c.ballot = diagRow{}.withValue(e.Value).value, e.RoundTrips, e.Elapsed, e.Ballot
 		if c.indefinite {
 			d.doubts[c.key] = c
 		}
@@ -191,7 +219,8 @@ func (d *diagram) reply(e paxos.ReplyReceived) {
 	case e.OK && e.Phase == paxos.PhasePrepare:
 		row.text = "promise"
 		if !e.Accepted.IsZero() {
-			row.text += " " + shortBallot(e.Accepted) + " " + shortValue(e.Value)
+			row.text += " " + shortBallot(e.Accepted)
+			row = row.withValue(e.Value)
 		}
 		k := changeKey{row.to, e.Change}
 		if b, ok := d.prepares[k]; !ok || b.Less(e.Accepted) {
@@ -206,9 +235,7 @@ func (d *diagram) reply(e paxos.ReplyReceived) {
 	default:
 		row.kind, row.text = rowLost, "error: "+e.Err
 	}
-	if e.Latency > 0 {
-		row.text += " " + trace.Duration(e.Latency)
-	}
+	row.latency = e.Latency
 	d.add(e.Meta, row)
 }
 

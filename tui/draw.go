@@ -100,7 +100,7 @@ func renderRow(st Styles, cols []string, w int, r diagRow) string {
 		if r.to != "" {
 			text += " → " + r.to
 		}
-		return style.Render(ansi.Truncate("  "+text+"  "+r.text, w, "…"))
+		return style.Render(ansi.Truncate("  "+text+"  "+r.label(), w, "…"))
 	}
 	centers := columnCenters(len(cols), w)
 	var before, mid, after string
@@ -109,9 +109,9 @@ func renderRow(st Styles, cols []string, w int, r diagRow) string {
 		if r.kind == rowNote {
 			mark = "↷ "
 		}
-		before, mid, after = drawNote(centers, w, from, mark+r.text)
+		before, mid, after = drawNote(centers, w, from, mark+r.label())
 	} else {
-		before, mid, after = drawArrow(centers, w, from, to, r.text)
+		before, mid, after = drawArrow(centers, w, from, to, r.label())
 	}
 	return st.Muted.Render(before) + style.Render(mid) + st.Muted.Render(after)
 }

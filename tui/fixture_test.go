@@ -18,7 +18,8 @@ import (
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	os.Setenv("NO_COLOR", "1")
-	goleak.VerifyTestMain(m)
+	// teatest waits for SIGINT in a goroutine that never ends.
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
 }
 
 // script builds deterministic trace records, as a proposer would emit them.

@@ -90,6 +90,3 @@ func (r *ring[T]) len() int { return len(r.items) }
 
 // at returns the i-th oldest item.
 func (r *ring[T]) at(i int) T { return r.items[(r.start+i)%len(r.items)] }
-
-// ptr returns a pointer to the i-th oldest item.
-func (r *ring[T]) ptr(i int) *T { return &r.items[(r.start+i)%len(r.items)] }

@@ -170,7 +170,7 @@ func (p *clusterPanel) nodeLine(n NodeInfo, selected, wide bool) string {
 	links := p.links(n.Name)
 	name := fmt.Sprintf("%-5s", n.Name)
 	if selected {
-		name = p.st.Select.Render(name)
+		name = p.st.Select.Render(fmt.Sprintf("%-5s", "›"+n.Name))
 	}
 	state := style.Render(fmt.Sprintf("%-9s", mark))
 	rest := fmt.Sprintf(" %-5s %7s %7s  ", sets, rate, lat)

@@ -57,7 +57,7 @@ func (p *promptPanel) close() {
 // SetSize implements panel; the prompt is one line high.
 func (p *promptPanel) SetSize(w, _ int) {
 	p.w = w
-	p.input.Width = max(w-2, 1)
+	p.input.Width = max(w-3, 1)
 }
 
 // Update implements panel.

@@ -82,7 +82,11 @@ func (p *queuePanel) View() string {
 		if h.Reply {
 			what, style, from, to = "reply", p.st.Accepted, h.Acceptor, h.Proposer
 		}
-		line := fmt.Sprintf("%4d %-4s → %-4s %-7s %-7s %-8s key %s %s", h.ID, from, to, h.Phase, what,
+		mark := " "
+		if i == p.selected {
+			mark = "›"
+		}
+		line := fmt.Sprintf("%s%3d %-4s → %-4s %-7s %-7s %-8s key %s %s", mark, h.ID, from, to, h.Phase, what,
 			shortBallot(h.Ballot), h.Key, h.Summary)
 		if i == p.selected {
 			lines = append(lines, p.st.Select.Render(fitLine(line, p.w)))

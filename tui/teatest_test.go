@@ -27,10 +27,18 @@ func TestTeatest_CommandFlowThroughTheBus(t *testing.T) {
 	m := New(ctx, env, bus.Subscribe(ctx, trace.WithBuffer(traceBuffer)))
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 
+	// The output is a stream of partial repaints that each WaitFor
+	// consumes, so look in everything read so far.
+	var past []byte
 	waitFor := func(want string) {
 		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			if bytes.Contains(append(past[:len(past):len(past)], b...), []byte(want)) {
+				past = append(past, b...)
+				return true
+			}
+			return false
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
 	waitFor("3/3 nodes up")
 	tm.Type(":incr k")

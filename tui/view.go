@@ -50,7 +50,7 @@ func (m *Model) mainTab() tab {
 func (m *Model) box(title string, p panel, s size, focused bool) string {
 	style := m.st.Panel
 	if focused {
-		style = m.st.PanelFocused
+		style, title = m.st.PanelFocused, "▸ "+title // the mark shows focus without colour
 	}
 	inner := fit(p.View(), s.W, s.H)
 	b := style.BorderTop(false).Render(inner)

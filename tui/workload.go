@@ -139,7 +139,7 @@ func (w *workload) outcome(e kv.Entry, err error) check.Output {
 	if errors.As(err, &op) {
 		e = op.Entry
 	}
-	out := check.Output{Outcome: check.OutcomeOK, Exists: e.Live(), Version: e.Version}
+	out := check.Output{Outcome: check.OutcomeOK, Exists: e.Live(), Version: e.Version, Versioned: true}
 	if v, ok := e.Value.(int64); ok && out.Exists {
 		out.Value = v
 	}
