@@ -78,7 +78,7 @@ func TestReport_WriteTable(t *testing.T) {
 	}
 }
 
-func TestProgressLine(t *testing.T) {
+func TestProgressLine_FillsTheBarWithTime(t *testing.T) {
 	tests := map[string]struct {
 		elapsed time.Duration
 		ops     uint64

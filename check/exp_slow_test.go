@@ -13,6 +13,6 @@ func TestExpSlow(t *testing.T) {
 	var ops []Op
 	json.Unmarshal(b, &ops)
 	start := time.Now()
-	res := Check(ops, 60*time.Second)
+	res := Check(ops, 15*time.Second)
 	t.Log(len(ops), res.Verdict, time.Since(start))
 }

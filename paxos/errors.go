@@ -9,6 +9,11 @@ import (
 // missing ones were down, cut off, slow or failing.
 var ErrNoQuorum = errors.New("paxos: quorum not reached")
 
+// ErrBallotsExhausted means the proposer's ballot counter reached 2^64-1,
+// which only a ballot that high seen at an acceptor can cause: issuing
+// more would reuse ballots. Restart the proposer under another ID.
+var ErrBallotsExhausted = errors.New("paxos: ballot counter exhausted")
+
 // ErrUnsafeConfig is wrapped by Config.Validate when some prepare quorum
 // could miss some accept quorum.
 var ErrUnsafeConfig = errors.New("paxos: quorums do not intersect")

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,11 +159,17 @@ func (p *Proposer) InFlight() int { return int(p.active.Load()) }
 // Forget drops the cached state of key, so its next change prepares.
 func (p *Proposer) Forget(key string) { p.cache.Remove(key) }
 
-func (p *Proposer) nextBallot() Ballot {
+// nextBallot issues a ballot never issued before, or reports that the
+// counter is exhausted (only a ballot near 2^64 seen at an acceptor gets it
+// there; wrapping around would reuse ballots).
+func (p *Proposer) nextBallot() (Ballot, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.counter == math.MaxUint64 {
+		return Ballot{}, false
+	}
 	p.counter++
-	return Ballot{Counter: p.counter, Proposer: p.id}
+	return Ballot{Counter: p.counter, Proposer: p.id}, true
 }
 
 // fastForward moves the counter past seen, so the next ballot beats it.

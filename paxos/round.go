@@ -25,10 +25,11 @@ func (p *Proposer) round(key string, batch []*call) []result {
 	var state []byte
 	c, fast := p.cache.Get(key)
 	fast = fast && oneRTT && c.gen == cfg.gen
+	fresh := true
 	if fast {
 		b, state = c.ballot, c.value
 	} else {
-		b = p.nextBallot()
+		b, fresh = p.nextBallot()
 	}
 	if p.tracing() {
 		meta.At = start
@@ -46,6 +47,9 @@ func (p *Proposer) round(key string, batch []*call) []result {
 		return out
 	}
 
+	if !fresh {
+		return fail(PhasePrepare, false, ErrBallotsExhausted)
+	}
 	if !fast {
 		// Propose steps 2-3: collect promises from a prepare quorum and
 		// take the value accepted with the highest ballot.
@@ -65,7 +69,7 @@ func (p *Proposer) round(key string, batch []*call) []result {
 	// for the next change, to promise the next ballot.
 	var next Ballot
 	if oneRTT {
-		next = p.nextBallot()
+		next, _ = p.nextBallot() // exhausted: no promise asked, no caching
 	}
 	rtts++
 	votes, err := p.phase(sc, meta, request{phase: PhaseAccept, ballot: b, next: next, value: state}, cfg.Accept, cfg.AcceptQuorum,
@@ -83,7 +87,7 @@ func (p *Proposer) round(key string, batch []*call) []result {
 			acked[v.acceptor] = true
 		}
 	}
-	if oneRTT && cfg.holdsPrepareQuorum(acked) {
+	if !next.IsZero() && cfg.holdsPrepareQuorum(acked) {
 		p.cache.Add(key, cached{ballot: next, value: state, gen: cfg.gen})
 	} else {
 		p.cache.Remove(key)

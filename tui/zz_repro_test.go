@@ -44,9 +44,6 @@ func TestZZRepro(t *testing.T) {
 		r := check.Check(h, 10*time.Second)
 		t.Logf("segment %d: %v ops %d unknown %d bad %v", old.id, r.Verdict, r.Ops, r.Unknown, r.Bad)
 		if r.Verdict == check.Violation {
-			f, _ := os.Create("/tmp/h6violation.html")
-			r.Visualize(f, nil, 10*time.Second)
-			f.Close()
 			for _, op := range h {
 				if op.Input.Key == r.Bad[0] {
 					t.Logf("%d %d-%d %v %v", op.Client, op.Call, op.Return, op.Input, op.Output)
