@@ -68,9 +68,9 @@ type Floor struct {
 	Clients   int
 }
 
-// MeasureFloor times pings to nodes: one node at a time for the
-// per-node p50s, all at once for the fan-out, and with many clients for
-// the throughput.
+// MeasureFloor times the nodes: pings, then accepts when opts.Key is set,
+// one node at a time for the per-node p50s; pings to all nodes at once for
+// the fan-out; pings from many clients for the throughput.
 func MeasureFloor(ctx context.Context, nodes []FloorNode, opts FloorOptions) (Floor, error) {
 	if len(nodes) == 0 {
 		return Floor{}, errors.New("bench: floor: no nodes")

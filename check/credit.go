@@ -24,8 +24,8 @@ import (
 //
 // Unknown operations become credits, except sets and compare-and-sets
 // whose value some operation read: those took effect before the first
-// such read returned, which becomes their return (values are unique, as
-// etcd's robustness tests also assume). Credits are increments, deletes,
+// such read returned, which becomes their return, and the read's version
+// tells theirs (values are unique, as etcd's robustness tests also assume). Credits are increments, deletes,
 // sets never read, and compare-and-sets never read whose version was
 // still current when they were invoked (the others cannot apply and are
 // left out). A delete
@@ -193,30 +193,36 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 		ret     int64
 		version uint64
 	}
-	var seen []done     // values read, with when, sorted by value
+	type reading struct {
+		value int64
+		at    done
+		known bool // the reader was told the version
+	}
+	var seen []reading  // values read, sorted by value
 	var versions []done // versions reported, by return time
 	for _, op := range ops {
 		o := op.Output
 		if o.Outcome == OutcomeOK && o.Exists {
-			seen = append(seen, done{op.Return, uint64(o.Value)})
+			seen = append(seen, reading{o.Value, done{op.Return, o.Version}, o.Versioned})
 		}
 		if (o.Outcome == OutcomeOK || o.Outcome == OutcomeRefused) && o.Versioned {
 			versions = append(versions, done{op.Return, o.Version})
 		}
 	}
-	slices.SortFunc(seen, func(a, b done) int { return cmp.Compare(int64(a.version), int64(b.version)) })
+	slices.SortFunc(seen, func(a, b reading) int { return cmp.Compare(a.value, b.value) })
 	slices.SortFunc(versions, func(a, b done) int { return cmp.Compare(a.ret, b.ret) })
 	for i := 1; i < len(versions); i++ {
 		versions[i].version = max(versions[i].version, versions[i-1].version)
 	}
-	// firstRead returns when the first operation that read value v, or a
-	// value derived from it by increments, returned.
-	firstRead := func(v int64) (int64, bool) {
-		i := sort.Search(len(seen), func(i int) bool { return int64(seen[i].version) >= v })
-		first, found := int64(0), false
-		for ; i < len(seen) && int64(seen[i].version) < v+valueSpan; i++ {
-			if !found || seen[i].ret < first {
-				first, found = seen[i].ret, true
+	// firstRead returns the first operation to return that read value v,
+	// or a value derived from it by increments.
+	firstRead := func(v int64) (reading, bool) {
+		i := sort.Search(len(seen), func(i int) bool { return seen[i].value >= v })
+		var first reading
+		found := false
+		for ; i < len(seen) && seen[i].value < v+valueSpan; i++ {
+			if !found || seen[i].at.ret < first.at.ret {
+				first, found = seen[i], true
 			}
 		}
 		return first, found
@@ -242,8 +248,14 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 				continue
 			case writes && wasRead:
 				// Its value was read, so it took effect before that read
-				// returned: it is no longer open.
-				ret = read
+				// returned; between the two only increments can have
+				// applied, as any other write replaces the value, so the
+				// read also tells its version.
+				ret = read.at.ret
+				if read.known {
+					o = Output{Outcome: OutcomeOK, Exists: true, Value: op.Input.Value, Versioned: true,
+						Version: read.at.version - uint64(read.value-op.Input.Value)}
+				}
 			case op.Input.Kind == OpIncr:
 				o.credit = creditIncr
 			case op.Input.Kind == OpSet:
