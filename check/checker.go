@@ -66,6 +66,11 @@ func (r Result) UnknownShare() float64 {
 // Check checks history key by key against a versioned register, giving up
 // after timeout (0: no limit). Operations that failed definitely are left
 // out: they changed nothing and saw nothing.
+//
+// Every set and compare-and-set of a key must write a value that no other
+// write of the key writes, at least valueSpan (2^20) away from the others,
+// so that a value read tells which write it came from (see credited). A
+// history that breaks this may be reported as a violation.
 func Check(history []Op, timeout time.Duration) Result {
 	start := time.Now()
 	var res Result

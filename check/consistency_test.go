@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 )
 
 // counterRun is the consistency test of issue 2: proposers and clients
-// increment shared counters while acceptors crash and messages are lost.
+// increment shared counters while acceptors go down and messages are lost
+// or delayed, through a cluster.Network between proposers and acceptors.
 type counterRun struct {
 	seed       uint64
 	proposers  int
@@ -24,7 +26,7 @@ type counterRun struct {
 	loss       float64
 	oneRTT     bool
 	think      time.Duration // clients pause up to this long between operations
-	delay      time.Duration // messages wait up to this long
+	delay      time.Duration // requests wait up to this long
 	config     func(acceptors ...paxos.Acceptor) paxos.Config
 }
 
@@ -39,16 +41,18 @@ type counterReport struct {
 func (cr counterRun) run(t *testing.T) counterReport {
 	t.Helper()
 	mems := []*paxos.MemAcceptor{paxos.NewMemAcceptor("a1"), paxos.NewMemAcceptor("a2"), paxos.NewMemAcceptor("a3")}
-	names := []string{"a1", "a2", "a3"}
-	net := newLossyNet(cr.seed, cr.loss, cr.delay)
+	net := cluster.NewNetwork(cluster.NetworkOptions{Seed: int64(cr.seed)})
 	proposers := make([]*paxos.Proposer, cr.proposers)
 	for i := range proposers {
+		id := fmt.Sprintf("p%d", i+1)
 		var acc []paxos.Acceptor
 		for _, m := range mems {
-			acc = append(acc, lossyAcceptor{Acceptor: m, net: net})
+			acc = append(acc, net.Link(id, m))
 		}
-		p, err := paxos.NewProposer(paxos.Options{ID: fmt.Sprintf("p%d", i+1), Config: cr.config(acc...),
-			OneRTT: cr.oneRTT && i%2 == 0, RoundTimeout: time.Second})
+		// A lost message keeps its caller waiting until the round times
+		// out, so rounds time out fast.
+		p, err := paxos.NewProposer(paxos.Options{ID: id, Config: cr.config(acc...),
+			OneRTT: cr.oneRTT && i%2 == 0, RoundTimeout: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,8 +63,16 @@ func (cr counterRun) run(t *testing.T) counterReport {
 	ctx, stop := context.WithCancel(t.Context())
 	var nemesis sync.WaitGroup
 	nemesis.Go(func() {
-		for ctx.Err() == nil {
-			net.crash(names)
+		// Every 2ms: messages are lost and delayed at random, and every
+		// other time one acceptor is down (its links fail at once).
+		rng := rand.New(rand.NewPCG(cr.seed, 0))
+		for tick := 0; ctx.Err() == nil; tick++ {
+			net.HealAll()
+			mustFault(t, net.Drop(cluster.Any, cluster.Any, cr.loss, cr.loss))
+			mustFault(t, net.Delay(cluster.Any, cluster.Any, 0, cr.delay))
+			if tick%2 == 0 {
+				mustFault(t, net.Partition(cluster.Any, mems[rng.IntN(len(mems))].Name(), cluster.FailFast))
+			}
 			select {
 			case <-ctx.Done():
 			case <-time.After(2 * time.Millisecond):
@@ -89,7 +101,7 @@ func (cr counterRun) run(t *testing.T) counterReport {
 	clients.Wait()
 	stop()
 	nemesis.Wait()
-	net.heal()
+	net.HealAll()
 
 	history := rec.History()
 	report := counterReport{result: Check(history, 5*time.Second)}
@@ -119,6 +131,12 @@ func (cr counterRun) run(t *testing.T) counterReport {
 		}
 	}
 	return report
+}
+
+func mustFault(t *testing.T, err error) {
+	if err != nil {
+		t.Error(err)
+	}
 }
 
 // change runs one increment or read of a counter through p and says what

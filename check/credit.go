@@ -14,25 +14,26 @@ import (
 // An operation of unknown outcome may take effect at any time after its
 // invocation, or never. Left open until the end of the history, as
 // porcupine's documentation suggests, each one doubles the search: the
-// checker cannot tell that such operations are interchangeable. So most
-// are recorded instead as an instant credit at their invocation, and every
-// later operation may first spend some credits: apply that many of them,
-// right before itself. The two views accept the same histories: a credit
-// spent is the operation taking effect at that point, after its
-// invocation; a credit never spent is one that never took effect, or only
-// after the last operation.
+// checker cannot tell that such operations are interchangeable. So prepare
+// rewrites them before the search, in three ways, each accepting exactly
+// the histories the open operations accept (TestCheck_CreditsMatchOpenOperations
+// compares the two on random histories):
 //
-// Unknown operations become credits, except sets and compare-and-sets
-// whose value some operation read: those took effect before the first
-// such read returned, which becomes their return, and the read's version
-// tells theirs (values are unique, as etcd's robustness tests also assume). Credits are increments, deletes,
-// sets never read, and compare-and-sets never read whose version was
-// still current when they were invoked (the others cannot apply and are
-// left out). A delete
-// applies only to a key with a value, a compare-and-set only at its
-// version. A value never read leaves the key "blind" once applied: no
-// operation may read it, and only another write hides it again. Other
-// unknown operations stay open to the end of the history.
+//   - A set or compare-and-set whose value some operation read took
+//     effect before the first such read returned: that becomes its return.
+//     Between the two only increments can have applied, since any other
+//     write replaces the value, so the read also tells its version. This
+//     needs unique values, as etcd's robustness tests also assume.
+//   - A compare-and-set whose version was gone before it was invoked
+//     cannot apply: it is left out.
+//   - The others (increments, deletes, sets and compare-and-sets never
+//     read) become credits: instant operations at their invocation that
+//     later operations may spend, applying them right before themselves.
+//     A credit spent is the operation taking effect at that point; a
+//     credit never spent is one that never took effect, or only after the
+//     last operation. A delete applies only to a key with a value, a
+//     compare-and-set only at its version, and a value never read leaves
+//     the key "blind": no operation may read it until another write.
 
 // valueSpan is how far increments may carry a written value and still
 // count as reading it: workload values are this far apart.
@@ -48,8 +49,6 @@ const (
 	creditCAS
 	creditDelete
 )
-
-func credit(out Output) creditKind { return out.credit }
 
 // credited is the model's state: the register and its unspent credits.
 // CASes holds the expected versions of the compare-and-set credits, sorted,
@@ -251,7 +250,7 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 				// returned; between the two only increments can have
 				// applied, as any other write replaces the value, so the
 				// read also tells its version.
-				ret = read.at.ret
+				ret = max(read.at.ret, op.Call)
 				if read.known {
 					o = Output{Outcome: OutcomeOK, Exists: true, Value: op.Input.Value, Versioned: true,
 						Version: read.at.version - uint64(read.value-op.Input.Value)}

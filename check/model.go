@@ -108,7 +108,7 @@ func newModel(stop *atomic.Bool) porcupine.Model {
 		},
 		DescribeOperation: func(input, output any) string {
 			in, out := input.(Input), output.(Output)
-			if credit(out) != creditNone {
+			if out.credit != creditNone {
 				return fmt.Sprintf("%s → unknown (may apply from here on)", in)
 			}
 			return fmt.Sprintf("%s → %s", in, out)

@@ -36,6 +36,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Nodes == 0 {
 		o.Nodes = 3
 	}
+	if o.Backend == "" {
+		o.Backend = "embedded"
+	}
 	if o.Proposers <= 0 {
 		o.Proposers = 3
 	}
@@ -121,6 +124,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}()
 	rep.Faults = nemesis(clientsCtx, l, plan, rec, opts.Progress)
 	<-done
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("check: interrupted: %w", err)
+	}
 
 	keys := make([]string, opts.Workload.Keys)
 	for i := range keys {
@@ -207,9 +213,11 @@ func finalWrites(l *local, keys []string, rec *Recorder) []string {
 	for _, key := range keys {
 		c := &client{id: int(ids.Add(1)), key: key, store: l.stores[0], rec: rec, timeout: time.Second, nextID: ids}
 		for _, kind := range []OpKind{OpSet, OpGet} {
-			in := Input{Kind: kind, Key: key, Value: 1 << 62}
+			var in Input
 			var out Output
-			for try := 0; try < 10; try++ {
+			for try := range 10 {
+				// Every attempt writes its own value: values must be unique.
+				in = Input{Kind: kind, Key: key, Value: 1<<62 + int64(try+1)*valueSpan}
 				if out = c.do(in); out.Outcome == OutcomeOK {
 					break
 				}

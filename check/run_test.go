@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -100,4 +101,13 @@ func TestAudit_FindsBrokenInvariants(t *testing.T) {
 
 func memState(promise, accepted paxos.Ballot, value string) paxos.MemState {
 	return paxos.MemState{Promise: promise, Accepted: accepted, Value: []byte(value)}
+}
+
+func TestRun_InterruptedIsNoVerdict(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	rep, err := Run(ctx, Options{Duration: 10 * time.Second, Seed: 1})
+	if err == nil || rep != nil {
+		t.Errorf("want an error and no report after an interrupt, have %v and %v", err, rep)
+	}
 }

@@ -15,7 +15,8 @@ import (
 
 // Workload says what the clients of a run do. Each client works on one
 // key, so a key has Clients/Keys clients (at most 8, so the checker stays
-// fast) and the clients of a key use different proposers in turn.
+// fast). Most clients of a key go through its home proposer, one in three
+// through another proposer (see runClients).
 type Workload struct {
 	Keys      int           // keys, default 4
 	Clients   int           // clients, default 3 per key
@@ -25,6 +26,10 @@ type Workload struct {
 	// catch.
 	TrustFailures bool
 }
+
+// visitPause bounds the pause of a client visiting a key through another
+// proposer than the key's home one (one visit a second on average).
+const visitPause = 2 * time.Second
 
 // maxClientsPerKey keeps porcupine's search small.
 const maxClientsPerKey = 8
@@ -58,8 +63,9 @@ type client struct {
 	rng     *rand.Rand
 	trust   bool
 	timeout time.Duration
-	version uint64 // the last version seen, for compare-and-set
-	values  int64  // sequence of the values this client writes
+	version uint64        // the last version seen, for compare-and-set
+	values  int64         // sequence of the values this client writes
+	pause   time.Duration // up to this long between operations
 	nextID  *atomic.Int64
 }
 
@@ -93,6 +99,12 @@ func (c *client) pick() Input {
 func (c *client) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		c.do(c.pick())
+		if c.pause > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(c.rng.Int64N(int64(c.pause)))):
+			}
+		}
 	}
 }
 
@@ -166,14 +178,16 @@ func runClients(ctx context.Context, w Workload, seed int64, run string, stores 
 	nextID.Store(int64(w.Clients - 1))
 	for i := range w.Clients {
 		key, nth := i%w.Keys, i/w.Keys
-		// Most clients of a key share its home proposer; every third one
-		// goes through the next proposer, so that proposers duel now and
-		// then without drowning the history in unknown outcomes.
-		home := key
-		if nth%3 == 2 {
-			home++
+		// Most clients of a key share its home proposer. Every third one
+		// visits through the next proposer, pausing between operations,
+		// so proposers duel now and then: each visit makes the home
+		// proposer's next accept conflict, an unknown outcome that the
+		// checker pays for.
+		proposer, pause := key, time.Duration(0)
+		if nth%3 == 2 && len(stores) > 1 {
+			proposer, pause = key+1, visitPause
 		}
-		c := &client{id: i, key: keyName(run, key), store: stores[home%len(stores)], rec: rec,
+		c := &client{id: i, key: keyName(run, key), store: stores[proposer%len(stores)], rec: rec, pause: pause,
 			rng: rand.New(rand.NewPCG(uint64(seed), uint64(i))), trust: w.TrustFailures, timeout: w.OpTimeout,
 			nextID: nextID}
 		wg.Go(func() { c.run(ctx) })

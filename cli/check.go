@@ -3,7 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,7 +69,7 @@ Exit status: 0 when the history is linearizable (with --negative: when the viola
 	fs.StringVar(&o.negative, "negative", "", "run a negative control that must be caught: quorum, wipe or indefinite")
 	fs.IntVar(&o.keys, "keys", 4, "keys the clients share")
 	fs.IntVar(&o.clients, "clients", 12, "concurrent clients, each on one key (at most 8 per key)")
-	fs.StringVar(&o.html, "html", "gryadka-check-SEED.html", "where to write the visualization of a violation")
+	fs.StringVar(&o.html, "html", "", "where to write the visualization of a violation (default: gryadka-check-SEED[-NEGATIVE].html in the temporary directory)")
 	fs.DurationVar(&o.timeout, "check-timeout", time.Minute, "give the linearizability checker this long")
 	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions(
 		[]string{string(cluster.KindEmbedded), string(cluster.KindProcess)}, cobra.ShellCompDirectiveNoFileComp))
@@ -98,6 +99,14 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		return Usage(fmt.Errorf("--clients %d on --keys %d puts more than 8 clients on a key, too many for the checker; add keys",
 			o.clients, o.keys))
 	}
+	html := o.html
+	if html == "" {
+		name := fmt.Sprintf("gryadka-check-%d", o.seed)
+		if negative != check.NegativeNone {
+			name += "-" + string(negative)
+		}
+		html = filepath.Join(os.TempDir(), name+".html")
+	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "seed %d: replay with --seed %d\n", o.seed, o.seed)
 	rep, err := check.Run(cmd.Context(), check.Options{
@@ -107,7 +116,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 		Negative:     negative,
 		Workload:     check.Workload{Keys: o.keys, Clients: o.clients},
 		CheckTimeout: o.timeout,
-		HTMLPath:     strings.ReplaceAll(o.html, "SEED", fmt.Sprint(o.seed)),
+		HTMLPath:     html,
 		Progress:     out,
 	})
 	if err != nil {

@@ -36,6 +36,10 @@ type Options struct {
 	MaxBatch int
 	// RoundTimeout bounds a round whose quorum does not answer (default 3s).
 	RoundTimeout time.Duration
+	// SettleTimeout is how long a lost accept phase waits for the acceptors
+	// that have not answered, to learn whether all of them refused and the
+	// failure is definite (default 100ms).
+	SettleTimeout time.Duration
 	// Tracer, if not nil, receives every step.
 	Tracer Tracer
 	// Now stamps events (default time.Now).
@@ -98,6 +102,9 @@ func NewProposer(opts Options) (*Proposer, error) {
 	}
 	if opts.RoundTimeout <= 0 {
 		opts.RoundTimeout = 3 * time.Second
+	}
+	if opts.SettleTimeout <= 0 {
+		opts.SettleTimeout = 100 * time.Millisecond
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -171,20 +171,25 @@ func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quor
 	}
 	t := tally{needed: quorum, voters: len(set)}
 	var votes []vote
-	var conflict *ConflictError
 	for res := VotePending; res == VotePending; {
 		v := <-replies
 		votes = append(votes, v)
-		if c, ok := asConflict(v.err); ok {
-			if conflict == nil || conflict.Seen.Less(c.Seen) {
-				conflict = c
-			}
-		}
 		res = t.add(v.err == nil)
 		if res != VotePending && p.tracing() {
 			m := meta
 			m.At = p.opts.Now()
 			p.opts.Tracer.Trace(QuorumDecided{Meta: m, Phase: ph, Result: res, Acks: t.yes, Nacks: t.no, Needed: quorum})
+		}
+	}
+	if t.result() == VoteLost && ph == PhaseAccept && refusals(votes) > 0 {
+		// A lost accept is definite only if every acceptor refused it:
+		// give the others a moment to answer before calling it unknown.
+		votes = settle(replies, votes, len(set), p.opts.SettleTimeout)
+	}
+	var conflict *ConflictError
+	for _, v := range votes {
+		if c, ok := asConflict(v.err); ok && (conflict == nil || conflict.Seen.Less(c.Seen)) {
+			conflict = c
 		}
 	}
 	if conflict != nil {
@@ -199,6 +204,21 @@ func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quor
 		return votes, conflict
 	}
 	return votes, fmt.Errorf("%w: %d of %d %s replies, %d needed", ErrNoQuorum, t.yes, len(set), ph, quorum)
+}
+
+// settle adds to votes the replies that arrive within d, until all n are in.
+func settle(replies <-chan vote, votes []vote, n int, d time.Duration) []vote {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for len(votes) < n {
+		select {
+		case v := <-replies:
+			votes = append(votes, v)
+		case <-timer.C:
+			return votes
+		}
+	}
+	return votes
 }
 
 // request is what a phase sends to each acceptor.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
@@ -188,6 +189,8 @@ func (d *diagram) apply(r trace.Record) {
 	case paxos.BallotFastForwarded:
 		d.add(e.Meta, diagRow{kind: rowNote, from: shortProposer(e.Proposer),
 			text: "fast-forward to " + shortBallot(e.To)})
+	case cluster.LinkEvent:
+		d.link(e)
 	case paxos.ChangeFinished:
 		c := d.index[changeKey{shortProposer(e.Proposer), e.Change}]
 		if c == nil {
@@ -211,6 +214,25 @@ func (d *diagram) add(m paxos.Meta, row diagRow) {
 		return
 	}
 	c.rows = append(c.rows, row)
+}
+
+// link shows what a link did to a message: a loss stands out, a step of
+// step mode or a delay is a quiet row.
+func (d *diagram) link(e cluster.LinkEvent) {
+	d.addColumn(&d.acceptors, e.Acceptor)
+	row := diagRow{kind: rowNote, from: shortProposer(e.Proposer), to: e.Acceptor, text: e.What}
+	if strings.Contains(e.What, "reply") {
+		row.from, row.to = row.to, row.from
+	}
+	for _, bad := range []string{"drop", "block", "hung", "gave up"} {
+		if strings.Contains(e.What, bad) {
+			row.kind, row.text = rowLost, "✗ "+e.What
+		}
+	}
+	if e.Held != 0 {
+		row.text += fmt.Sprintf(" #%d", e.Held)
+	}
+	d.add(paxos.Meta{Proposer: e.Proposer, Change: e.Change}, row)
 }
 
 func (d *diagram) reply(e paxos.ReplyReceived) {

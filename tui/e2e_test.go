@@ -61,8 +61,8 @@ func TestE2E_DashboardInTmux(t *testing.T) {
 		t.Skip("tmux is missing")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "dashmain")
-	if out, err := exec.Command("go", "build", "-o", bin, "./internal/dashmain").CombinedOutput(); err != nil {
+	bin := filepath.Join(dir, "gryadka")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/gryadka/gryadka").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v: %s", err, out)
 	}
 	backend := "embedded"
@@ -86,7 +86,7 @@ func TestE2E_DashboardInTmux(t *testing.T) {
 	x.waitFor("2/3 nodes up")
 	x.typeLine(":incr k")
 	s = x.waitFor("incr k → 2 (version 2)")
-	if !strings.Contains(s, "accept quorum won: 2 yes, 1 no, 2 needed") {
+	if !strings.Contains(s, "accept quorum won: 2 yes") {
 		t.Errorf("want the commit by two of three in the protocol panel, have\n%s", s)
 	}
 	x.typeLine(":restart a2")

@@ -149,6 +149,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	switch {
+	case msg.Type == tea.KeyCtrlC:
+		return m.quit()
 	case m.prompt.active:
 		return m.prompt.Update(msg)
 	case m.confirm != nil:
@@ -250,9 +252,13 @@ func (m *Model) quit() tea.Cmd {
 // the cluster snapshot is worth reading again at once.
 func touchesCluster(b traceBatchMsg) bool {
 	for _, r := range b.Records {
-		switch r.Event.(type) {
+		switch e := r.Event.(type) {
 		case cluster.NodeStateChanged, cluster.LinkChanged:
 			return true
+		case cluster.LinkEvent:
+			if e.Held != 0 {
+				return true // the step queue changed
+			}
 		}
 	}
 	return false

@@ -263,3 +263,12 @@ func TestModel_KeysTypedTogetherAreTakenOneByOne(t *testing.T) {
 	d.keys("enter")
 	wantStatus(t, d, "incr k → 1 (version 1)")
 }
+
+func TestModel_CtrlCQuitsEvenWhileTyping(t *testing.T) {
+	d := newDriver(t, Env{}, 80, 24)
+	d.keys(":", "s")
+	d.keys("ctrl+c")
+	if !d.quit {
+		t.Error("want ctrl+c to quit from the prompt")
+	}
+}

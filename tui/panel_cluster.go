@@ -126,7 +126,7 @@ func (p *clusterPanel) View() string {
 	if p.w <= 0 || p.h <= 0 {
 		return ""
 	}
-	wide := p.w >= 76
+	wide := p.w >= 74
 	var b strings.Builder
 	head := fmt.Sprintf("%-5s %-9s %-5s %7s %7s  %s", "NODE", "STATE", "SETS", "REQ/S", "LAT", "LINKS")
 	if wide {
@@ -163,6 +163,9 @@ func (p *clusterPanel) nodeLine(n NodeInfo, selected, wide bool) string {
 	rate, lat := "-", "-"
 	if m := p.meters[n.Name]; m != nil {
 		rate = fmt.Sprintf("%.0f", m.rate)
+		if m.rate > 0 && m.rate < 10 {
+			rate = fmt.Sprintf("%.1f", m.rate)
+		}
 		if m.lat > 0 {
 			lat = trace.Duration(m.lat)
 		}

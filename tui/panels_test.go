@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
 )
@@ -223,5 +224,21 @@ func TestRing_KeepsTheNewest(t *testing.T) {
 	}
 	if len(have) != 3 || have[0] != 2 || have[2] != 4 {
 		t.Errorf("want [2 3 4], have %v", have)
+	}
+}
+
+func TestDiagram_ShowsWhatLinksDid(t *testing.T) {
+	p := newProtocolPanel(DefaultStyles(), DefaultKeyMap())
+	p.SetSize(100, 40)
+	s := newScript()
+	s.emit(paxos.ChangeStarted{Meta: s.meta("p1", 1, "k", "incr k"), Ballot: ballot(1, "p1")})
+	s.emit(cluster.LinkEvent{Proposer: "p1", Acceptor: "a2", Key: "k", Change: 1, Phase: paxos.PhasePrepare, What: "dropped reply"})
+	s.emit(cluster.LinkEvent{Proposer: "p1", Acceptor: "a3", Key: "k", Change: 1, Phase: paxos.PhasePrepare, What: "held", Held: 4})
+	p.Update(traceBatchMsg{Records: s.records})
+	v := ansi.Strip(p.View())
+	for _, want := range []string{"◀────────✗ dropped reply─────────┤", "held #4"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("want %q in\n%s", want, v)
+		}
 	}
 }

@@ -30,11 +30,6 @@ func Run(ctx context.Context, env Env) error {
 		return err
 	}
 	defer closeLog()
-	restore, err := redirectStderr(logPath())
-	if err != nil {
-		return err
-	}
-	defer restore()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -27,10 +27,21 @@ const (
 // segment is a stretch of the workload with its own keys and history, so
 // each can be checked alone and memory stays bounded.
 type segment struct {
-	id      int
-	keys    []string
-	rec     *check.Recorder
-	started time.Time
+	id       int
+	keys     []string
+	rec      *check.Recorder
+	started  time.Time
+	inFlight atomic.Int64 // operations started and not yet recorded
+}
+
+// settled waits until the segment's operations finished, at most d, so
+// that an operation cut by the end of the segment is not taken for one
+// of unknown outcome.
+func (s *segment) settled(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for s.inFlight.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // workload runs read-modify-write clients in the background: increments,
@@ -105,6 +116,7 @@ func (w *workload) client(ctx context.Context, id int, store *kv.Store) {
 			in.Kind, in.Version, in.Value = check.OpCAS, versions[k], rng.Int64N(1000)
 		}
 		start := time.Now()
+		s.inFlight.Add(1)
 		pending := s.rec.Invoke(id, in)
 		opCtx, cancel := context.WithTimeout(ctx, opTimeout)
 		e, err := w.do(opCtx, store, in)
@@ -114,6 +126,7 @@ func (w *workload) client(ctx context.Context, id int, store *kv.Store) {
 			out.Outcome = check.OutcomeUnknown // cancelled by stop: say nothing false
 		}
 		pending.Return(out)
+		s.inFlight.Add(-1)
 		if out.Version > 0 {
 			versions[k] = out.Version
 		}
@@ -139,6 +152,7 @@ func (w *workload) outcome(e kv.Entry, err error) check.Output {
 	if errors.As(err, &op) {
 		e = op.Entry
 	}
+	var mismatch *kv.MismatchError
 	out := check.Output{Outcome: check.OutcomeOK, Exists: e.Live(), Version: e.Version, Versioned: true}
 	if v, ok := e.Value.(int64); ok && out.Exists {
 		out.Value = v
@@ -146,8 +160,8 @@ func (w *workload) outcome(e kv.Entry, err error) check.Output {
 	switch {
 	case err == nil || errors.Is(err, kv.ErrNotFound):
 		w.ok.Add(1)
-	case errors.Is(err, kv.ErrVersionMismatch):
-		out.Outcome = check.OutcomeRefused
+	case errors.As(err, &mismatch):
+		out = check.Output{Outcome: check.OutcomeRefused, Version: mismatch.Current, Versioned: true}
 		w.refused.Add(1)
 	case errors.Is(err, kv.ErrUnknownOutcome) || paxos.IsIndefinite(err):
 		out = check.Output{Outcome: check.OutcomeUnknown}
@@ -185,6 +199,7 @@ func (m *Model) checkCmd(at time.Time) tea.Cmd {
 	}
 	old := m.work.rotate(at)
 	return func() tea.Msg {
+		old.settled(opTimeout + time.Second)
 		return checkResultMsg{Segment: old.id, Result: check.Check(old.rec.History(), checkTimeout)}
 	}
 }
