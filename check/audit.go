@@ -58,5 +58,15 @@ func (l *local) audit(ctx context.Context, keys []string) ([]string, error) {
 			states = append(states, AcceptorState{Acceptor: name, Key: key, State: s})
 		}
 	}
-	return Audit(states), nil
+	problems := Audit(states)
+	for i, name := range l.names {
+		volatile, err := l.direct[i].Volatile(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
+		for _, key := range volatile {
+			problems = append(problems, fmt.Sprintf("%s: %s has a TTL: it will expire and take its promise with it", name, key))
+		}
+	}
+	return problems, nil
 }

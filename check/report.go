@@ -55,7 +55,7 @@ func (r *Report) Write(w io.Writer) {
 		fmt.Fprintf(w, ", out of time on %s", strings.Join(res.Slow, ", "))
 	}
 	fmt.Fprintln(w)
-	audit := "clean (promise >= accepted, one value per ballot; TTLs not inspected)"
+	audit := "clean (promise >= accepted, one value per ballot, no TTLs)"
 	if len(r.Audit) > 0 {
 		audit = fmt.Sprintf("%d problems:\n  %s", len(r.Audit), strings.Join(r.Audit, "\n  "))
 	}

@@ -149,3 +149,35 @@ func (a *RedisAcceptor) scan(ctx context.Context, pattern string, fn func(key st
 	}
 	return nil
 }
+
+// Volatile returns the keys of gryadka's namespace that carry a TTL,
+// sorted. There must be none: a key that expires takes a promise with it,
+// which silently breaks safety. The identity key counts too.
+func (a *RedisAcceptor) Volatile(ctx context.Context) ([]string, error) {
+	names := []string{a.identityKey}
+	if err := a.scan(ctx, a.keyPrefix+"*", func(key string) bool {
+		names = append(names, key)
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	var volatile []string
+	for batch := range slices.Chunk(names, digestBatch) {
+		pipe := a.rdb.Pipeline()
+		cmds := make([]*redis.DurationCmd, len(batch))
+		for i, name := range batch {
+			cmds[i] = pipe.PTTL(ctx, name)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("%s: reading TTLs: %w", endpointLabel(a.name), err)
+		}
+		for i, name := range batch {
+			if cmds[i].Val() > 0 {
+				volatile = append(volatile, name)
+			}
+		}
+	}
+	return volatile, nil
+}
