@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,14 +35,24 @@ func TestCheckCommand_PassesOnAHealthyCluster(t *testing.T) {
 	}
 }
 
+// A negative control is a broken set-up; whether a short run meets the
+// schedule that exposes it depends on the machine's speed, so each control
+// gets a few seeds, and must be caught within them.
 func TestCheckCommand_CatchesNegativeControls(t *testing.T) {
 	for _, negative := range []string{"quorum", "wipe", "indefinite"} {
 		t.Run(negative, func(t *testing.T) {
 			html := filepath.Join(t.TempDir(), "h.html")
-			code, out := runCheckCommand(t, "--duration", "3s", "--seed", "1", "--negative", negative, "--html", html)
-			t.Log(out)
+			var code int
+			var out string
+			for seed := 1; seed <= 4; seed++ {
+				code, out = runCheckCommand(t, "--duration", "3s", "--seed", strconv.Itoa(seed), "--negative", negative, "--html", html)
+				t.Log(out)
+				if code == ExitOK {
+					break
+				}
+			}
 			if code != ExitOK {
-				t.Fatalf("want exit %d (violation caught), have %d", ExitOK, code)
+				t.Fatalf("want exit %d (violation caught) within 4 seeds, have %d", ExitOK, code)
 			}
 			if !strings.Contains(out, "caught") {
 				t.Errorf("output does not say the control was caught")
