@@ -67,10 +67,11 @@ func (r Result) UnknownShare() float64 {
 // after timeout (0: no limit). Operations that failed definitely are left
 // out: they changed nothing and saw nothing.
 //
-// Every set and compare-and-set of a key must write a value that no other
-// write of the key writes, at least valueSpan (2^20) away from the others,
-// so that a value read tells which write it came from (see credited). A
-// history that breaks this may be reported as a violation.
+// The check is fastest when every set and compare-and-set of a key writes
+// a value of its own, farther from the others and from 0 than the key's
+// increments can carry it, so that a value read tells which write it came
+// from (see credited). Writes of unknown outcome whose value could have
+// come from elsewhere are checked the slow way: the verdict is the same.
 func Check(history []Op, timeout time.Duration) Result {
 	start := time.Now()
 	var res Result

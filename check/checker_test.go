@@ -95,6 +95,15 @@ func TestCheck_Verdicts(t *testing.T) {
 			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
 			op(3, 4, Input{Kind: OpDelete}, Output{Outcome: OutcomeRefused}),
 		}, Violation},
+		"unknown cas whose value increments also reach": {[]Op{ // a false violation once
+			op(1, 2, Input{Kind: OpIncr}, Output{Outcome: OutcomeOK, Exists: true, Value: 1, Version: 1, Versioned: true}),
+			op(3, end, Input{Kind: OpCAS, Version: 999999, Value: 1}, unknown),
+		}, Linearizable},
+		"lost increment while an unknown set may have given the value read": {[]Op{
+			op(1, end, Input{Kind: OpSet, Value: 1}, unknown),
+			op(2, 3, Input{Kind: OpIncr}, Output{Outcome: OutcomeOK, Exists: true, Value: 1, Version: 1, Versioned: true}),
+			op(4, 5, Input{Kind: OpIncr}, Output{Outcome: OutcomeOK, Exists: true, Value: 1, Version: 1, Versioned: true}),
+		}, Violation},
 		"cas refusal reports a stale version": {[]Op{
 			op(1, 2, Input{Kind: OpSet, Value: 1}, ok(1, 1)),
 			op(3, 4, Input{Kind: OpSet, Value: 2}, ok(2, 2)),

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 
@@ -15,28 +16,36 @@ import (
 // invocation, or never. Left open until the end of the history, as
 // porcupine's documentation suggests, each one doubles the search: the
 // checker cannot tell that such operations are interchangeable. So prepare
-// rewrites them before the search, in three ways, each accepting exactly
-// the histories the open operations accept (TestCheck_CreditsMatchOpenOperations
-// compares the two on random histories):
+// rewrites most of them before the search, in three ways, each accepting
+// exactly the histories the open operations accept
+// (TestCheck_CreditsMatchOpenOperations compares the two on random
+// histories):
 //
-//   - A set or compare-and-set whose value some operation read took
-//     effect before the first such read returned: that becomes its return.
-//     Between the two only increments can have applied, since any other
-//     write replaces the value, so the read also tells its version. This
-//     needs unique values, as etcd's robustness tests also assume.
+//   - A set or compare-and-set whose value some operation read, where no
+//     other write could have given that value, took effect before the
+//     first such read returned: that becomes its return. Between the two
+//     only increments can have applied, since any other write replaces
+//     the value, so the read also tells its version.
 //   - A compare-and-set whose version was gone before it was invoked
 //     cannot apply: it is left out.
-//   - The others (increments, deletes, sets and compare-and-sets never
-//     read) become credits: instant operations at their invocation that
-//     later operations may spend, applying them right before themselves.
-//     A credit spent is the operation taking effect at that point; a
-//     credit never spent is one that never took effect, or only after the
-//     last operation. A delete applies only to a key with a value, a
-//     compare-and-set only at its version, and a value never read leaves
-//     the key "blind": no operation may read it until another write.
+//   - The others (increments, deletes, sets and compare-and-sets whose
+//     value nobody read) become credits: instant operations at their
+//     invocation that later operations may spend, applying them right
+//     before themselves. A credit spent is the operation taking effect at
+//     that point; a credit never spent is one that never took effect, or
+//     only after the last operation. A delete applies only to a key with
+//     a value, a compare-and-set only at its version, and a value never
+//     read leaves the key "blind": no operation may read it until another
+//     write.
+//
+// A set or compare-and-set whose value was read, but where another write
+// could have given the same value, stays open. Workloads avoid that, and
+// its cost, by writing values of their own, valueSpan apart and far from
+// 0, as etcd's robustness tests also do.
 
-// valueSpan is how far increments may carry a written value and still
-// count as reading it: workload values are this far apart.
+// valueSpan is how far apart the workloads write their values, so that
+// increments never carry one write's value to another's and a value read
+// tells which write it came from.
 const valueSpan = 1 << 20
 
 // creditKind tells which credit an operation is.
@@ -181,6 +190,40 @@ func (c credited) pruned() credited {
 	return c
 }
 
+// origins tells which writes a value read in one key's history can come
+// from: the value a set or a compare-and-set wrote, or 0 for a missing
+// key, plus the increments applied since.
+type origins struct {
+	incrs  int64   // increments that may have applied
+	writes []int64 // values sets and compare-and-sets may have written, sorted
+}
+
+// count returns how many writes value v can come from.
+func (o origins) count(v int64) int {
+	lo := sort.Search(len(o.writes), func(i int) bool { return o.writes[i] >= subSat(v, o.incrs) })
+	hi := sort.Search(len(o.writes), func(i int) bool { return o.writes[i] > v })
+	n := hi - lo
+	if v >= 1 && v <= o.incrs { // increments from a missing key
+		n++
+	}
+	return n
+}
+
+// addSat and subSat add and subtract n >= 0, stopping at the int64 limits.
+func addSat(v, n int64) int64 {
+	if v > math.MaxInt64-n {
+		return math.MaxInt64
+	}
+	return v + n
+}
+
+func subSat(v, n int64) int64 {
+	if v < math.MinInt64+n {
+		return math.MinInt64
+	}
+	return v - n
+}
+
 // prepare turns the operations of one key into porcupine operations:
 // failed operations and unknown reads are left out (they changed and saw
 // nothing), compare-and-sets of unknown outcome whose version was already
@@ -199,6 +242,7 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 	}
 	var seen []reading  // values read, sorted by value
 	var versions []done // versions reported, by return time
+	var from origins
 	for _, op := range ops {
 		o := op.Output
 		if o.Outcome == OutcomeOK && o.Exists {
@@ -207,24 +251,34 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 		if (o.Outcome == OutcomeOK || o.Outcome == OutcomeRefused) && o.Versioned {
 			versions = append(versions, done{op.Return, o.Version})
 		}
+		if o.Outcome == OutcomeOK || o.Outcome == OutcomeUnknown {
+			switch op.Input.Kind {
+			case OpIncr:
+				from.incrs++
+			case OpSet, OpCAS:
+				from.writes = append(from.writes, op.Input.Value)
+			}
+		}
 	}
 	slices.SortFunc(seen, func(a, b reading) int { return cmp.Compare(a.value, b.value) })
 	slices.SortFunc(versions, func(a, b done) int { return cmp.Compare(a.ret, b.ret) })
+	slices.Sort(from.writes)
 	for i := 1; i < len(versions); i++ {
 		versions[i].version = max(versions[i].version, versions[i-1].version)
 	}
-	// firstRead returns the first operation to return that read value v,
-	// or a value derived from it by increments.
-	firstRead := func(v int64) (reading, bool) {
+	// firstRead looks for the operations that read value v, written by
+	// op, or a value increments derived from it. It returns the first to
+	// return of those that only op could have given the value, and
+	// whether any read could have come from op.
+	firstRead := func(v int64) (first reading, found, maybe bool) {
 		i := sort.Search(len(seen), func(i int) bool { return seen[i].value >= v })
-		var first reading
-		found := false
-		for ; i < len(seen) && seen[i].value < v+valueSpan; i++ {
-			if !found || seen[i].at.ret < first.at.ret {
+		for ; i < len(seen) && seen[i].value <= addSat(v, from.incrs); i++ {
+			maybe = true
+			if from.count(seen[i].value) == 1 && (!found || seen[i].at.ret < first.at.ret) {
 				first, found = seen[i], true
 			}
 		}
-		return first, found
+		return first, found, maybe
 	}
 	gone := func(op Op) bool { // a version above the expected one was reported before the call
 		i := sort.Search(len(versions), func(i int) bool { return versions[i].ret >= op.Call })
@@ -240,21 +294,28 @@ func prepare(ops []Op) ([]porcupine.Operation, int) {
 		}
 		ret := op.Return
 		if o.Outcome == OutcomeUnknown {
-			read, wasRead := firstRead(op.Input.Value)
 			writes := op.Input.Kind == OpSet || op.Input.Kind == OpCAS
+			var first reading
+			var wasRead, mayBeRead bool
+			if writes {
+				first, wasRead, mayBeRead = firstRead(op.Input.Value)
+			}
 			switch {
 			case op.Input.Kind == OpCAS && gone(op):
 				continue
-			case writes && wasRead:
+			case wasRead:
 				// Its value was read, so it took effect before that read
 				// returned; between the two only increments can have
 				// applied, as any other write replaces the value, so the
 				// read also tells its version.
-				ret = max(read.at.ret, op.Call)
-				if read.known {
+				ret = max(first.at.ret, op.Call)
+				if first.known {
 					o = Output{Outcome: OutcomeOK, Exists: true, Value: op.Input.Value, Versioned: true,
-						Version: read.at.version - uint64(read.value-op.Input.Value)}
+						Version: first.at.version - uint64(first.value-op.Input.Value)}
 				}
+			case mayBeRead:
+				// Its value was read, but may have come from another
+				// write: it stays open to the end of the history.
 			case op.Input.Kind == OpIncr:
 				o.credit = creditIncr
 			case op.Input.Kind == OpSet:

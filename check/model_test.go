@@ -21,7 +21,12 @@ var naiveModel = porcupine.Model{
 // simulatedHistory runs a few overlapping operations on one key against
 // the register at random linearization points, so the history is
 // linearizable; some outcomes become unknown (applied or not), and with
-// corrupt one output is then altered, which usually breaks it.
+// corrupt one output is then altered, which usually breaks it. Half the
+// histories write values valueSpan apart, as the workloads do; the others
+// write small values that increments reach and that repeat, so a value
+// read may come from several writes. Some compare-and-sets expect a
+// version that never comes, and some histories end with an operation
+// invoked after all the others returned, still running when cut off.
 func simulatedHistory(rng *rand.Rand, corrupt bool) []Op {
 	const end = 1 << 30
 	type planned struct {
@@ -29,12 +34,23 @@ func simulatedHistory(rng *rand.Rand, corrupt bool) []Op {
 		at      int64
 		applied bool
 	}
+	spaced := rng.IntN(2) == 0
 	var ops []planned
-	for i := range 2 + rng.IntN(8) {
+	n := 2 + rng.IntN(8)
+	for i := range n {
 		call := int64(i*10 + rng.IntN(10))
+		if i == n-1 && rng.IntN(4) == 0 {
+			call = int64(n*10 + 50) // after every other operation returned
+		}
 		p := planned{op: Op{Client: i, Call: call, Return: call + 1 + int64(rng.IntN(40))}, applied: true}
 		p.op.Input = Input{Key: "k", Kind: []OpKind{OpIncr, OpIncr, OpGet, OpSet, OpCAS, OpDelete}[rng.IntN(6)],
 			Value: int64(i+1) * valueSpan, Version: uint64(rng.IntN(4))}
+		if !spaced {
+			p.op.Input.Value = int64(rng.IntN(4))
+		}
+		if rng.IntN(5) == 0 {
+			p.op.Input.Version = 999999
+		}
 		p.at = call + 1 + rng.Int64N(p.op.Return-call-1+1)
 		if p.op.Input.Kind != OpGet && rng.IntN(3) == 0 {
 			p.op.Output.Outcome = OutcomeUnknown
