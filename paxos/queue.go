@@ -2,6 +2,7 @@ package paxos
 
 import (
 	"context"
+	"runtime"
 	"slices"
 )
 
@@ -74,6 +75,9 @@ func (p *Proposer) withdraw(key string, c *call) bool {
 // lead runs one round for the calls at the front of key's queue, then hands
 // the lead on, or removes the queue when it is empty.
 func (p *Proposer) lead(key string) {
+	// Let callers that the last round just answered queue again, so they
+	// join this round instead of waiting for the next one.
+	runtime.Gosched()
 	p.mu.Lock()
 	q := p.queues[key]
 	n := min(len(q.pending), p.opts.MaxBatch)
