@@ -87,10 +87,8 @@ func (c *client) pick() Input {
 		in.Kind = OpDelete
 	}
 	if in.Kind == OpSet || in.Kind == OpCAS {
-		// Values unique to the client and valueSpan apart, so a value read
-		// names the write it came from even after increments.
 		c.values++
-		in.Value = int64(c.id+1)<<40 | c.values*valueSpan
+		in.Value = UniqueValue(c.id, c.values)
 	}
 	return in
 }
@@ -194,3 +192,9 @@ func runClients(ctx context.Context, w Workload, seed int64, run string, stores 
 	}
 	wg.Wait()
 }
+
+// UniqueValue returns the n-th value (n >= 1) that client writes with a set
+// or CAS. Values are unique to the client and far apart, so a value read
+// names the write it came from even after increments, and checking a
+// history whose writes use them stays fast.
+func UniqueValue(client int, n int64) int64 { return int64(client+1)<<40 | n*valueSpan }

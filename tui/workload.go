@@ -105,6 +105,7 @@ func (w *workload) stop() {
 func (w *workload) client(ctx context.Context, id int, store *kv.Store) {
 	rng := rand.New(rand.NewPCG(uint64(id), uint64(time.Now().UnixNano())))
 	versions := map[string]uint64{}
+	var written int64
 	for ctx.Err() == nil {
 		s := w.seg.Load()
 		k := s.keys[rng.IntN(len(s.keys))]
@@ -113,7 +114,8 @@ func (w *workload) client(ctx context.Context, id int, store *kv.Store) {
 		case r < 5:
 			in.Kind = check.OpGet
 		case r < 8:
-			in.Kind, in.Version, in.Value = check.OpCAS, versions[k], rng.Int64N(1000)
+			written++
+			in.Kind, in.Version, in.Value = check.OpCAS, versions[k], check.UniqueValue(id, written)
 		}
 		start := time.Now()
 		s.inFlight.Add(1)
