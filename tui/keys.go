@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // KeyMap holds every key binding of the dashboard. Panels read the
 // bindings that concern them; disabled bindings drop out of the help.
@@ -107,4 +110,23 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Freeze, k.Filter, k.Inspect, k.Refresh},
 		{k.DeliverNext, k.Deliver, k.Drop},
 	}
+}
+
+// scrollDelta returns how many lines a navigation key moves a view back in
+// its history (forward when negative; Top is "as far as it goes"), or false
+// for any other key.
+func scrollDelta(k KeyMap, msg tea.KeyMsg, page int) (int, bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return 1, true
+	case key.Matches(msg, k.Down):
+		return -1, true
+	case key.Matches(msg, k.PageUp):
+		return page, true
+	case key.Matches(msg, k.PageDown):
+		return -page, true
+	case key.Matches(msg, k.Top):
+		return 1 << 30, true
+	}
+	return 0, false
 }

@@ -77,18 +77,12 @@ func (p *logPanel) key(msg tea.KeyMsg) {
 		if !p.frozen {
 			p.offset = 0
 		}
-	case key.Matches(msg, p.keys.Up):
-		p.scroll(1)
-	case key.Matches(msg, p.keys.Down):
-		p.scroll(-1)
-	case key.Matches(msg, p.keys.PageUp):
-		p.scroll(page)
-	case key.Matches(msg, p.keys.PageDown):
-		p.scroll(-page)
-	case key.Matches(msg, p.keys.Top):
-		p.scroll(p.entries.len())
 	case key.Matches(msg, p.keys.Bottom):
 		p.offset, p.frozen = 0, false
+	default:
+		if n, ok := scrollDelta(p.keys, msg, page); ok {
+			p.scroll(n)
+		}
 	}
 }
 

@@ -68,19 +68,13 @@ func (p *protocolPanel) key(msg tea.KeyMsg) {
 	switch {
 	case key.Matches(msg, p.keys.Freeze):
 		p.setFrozen(!p.frozen)
-	case key.Matches(msg, p.keys.Up):
-		p.scroll(1)
-	case key.Matches(msg, p.keys.Down):
-		p.scroll(-1)
-	case key.Matches(msg, p.keys.PageUp):
-		p.scroll(page)
-	case key.Matches(msg, p.keys.PageDown):
-		p.scroll(-page)
-	case key.Matches(msg, p.keys.Top):
-		p.scroll(1 << 30)
 	case key.Matches(msg, p.keys.Bottom):
 		p.offset = 0
 		p.setFrozen(false)
+	default:
+		if n, ok := scrollDelta(p.keys, msg, page); ok {
+			p.scroll(n)
+		}
 	}
 }
 
