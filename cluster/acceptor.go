@@ -67,6 +67,7 @@ type RedisAcceptor struct {
 	identityKey string // "<ns>:identity"
 	identity    string
 	rdb         *redis.Client
+	calls       *pipeline // prepares and accepts, batched
 	warnings    []string
 }
 
@@ -131,6 +132,7 @@ func DialAcceptor(ctx context.Context, opts AcceptorOptions) (*RedisAcceptor, er
 		_ = rdb.Close()
 		return nil, err
 	}
+	a.calls = newPipeline(rdb, timeout)
 	return a, nil
 }
 
@@ -176,7 +178,7 @@ func (a *RedisAcceptor) Warnings() []string { return append([]string(nil), a.war
 // Prepare implements paxos.Acceptor with prepare.lua.
 func (a *RedisAcceptor) Prepare(ctx context.Context, key string, b paxos.Ballot) (paxos.Promise, error) {
 	rc := replyContext{phase: paxos.PhasePrepare, node: a.name, key: key, ballot: b, identity: a.identity}
-	reply, err := prepareScript.Run(ctx, a.rdb, []string{a.keyPrefix + key, a.identityKey}, b.Wire(), a.identity).Result()
+	reply, err := a.calls.run(ctx, prepareScript, []string{a.keyPrefix + key, a.identityKey}, b.Wire(), a.identity)
 	if err != nil {
 		return paxos.Promise{}, a.callError(rc, err)
 	}
@@ -187,8 +189,8 @@ func (a *RedisAcceptor) Prepare(ctx context.Context, key string, b paxos.Ballot)
 func (a *RedisAcceptor) Accept(ctx context.Context, key string, b paxos.Ballot, value []byte, next paxos.Ballot) error {
 	rc := replyContext{phase: paxos.PhaseAccept, node: a.name, key: key, ballot: b, identity: a.identity}
 	flag, payload := valueArgs(value)
-	reply, err := acceptScript.Run(ctx, a.rdb, []string{a.keyPrefix + key, a.identityKey},
-		b.Wire(), next.Wire(), flag, payload, a.identity).Result()
+	reply, err := a.calls.run(ctx, acceptScript, []string{a.keyPrefix + key, a.identityKey},
+		b.Wire(), next.Wire(), flag, payload, a.identity)
 	if err != nil {
 		return a.callError(rc, err)
 	}
@@ -250,4 +252,4 @@ func (a *RedisAcceptor) Join(ctx context.Context, identity string) error {
 }
 
 // Close closes the connections. Calls in flight fail.
-func (a *RedisAcceptor) Close() error { return a.rdb.Close() }
+func (a *RedisAcceptor) Close() error { return a.calls.close() }

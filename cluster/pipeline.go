@@ -1,0 +1,214 @@
+package cluster
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Pipelining: a node answers a batch of commands sent in one write far
+// faster than the same commands sent one per round trip, and with
+// appendfsync always it syncs them with one fsync. So the acceptor does
+// not give each call a connection of its own: calls queue, and each of a
+// few workers takes whatever is waiting, sends it as one pipeline of
+// EVALSHAs over one connection and hands every caller its reply.
+const (
+	// pipelineWorkers is how many pipelines can be in flight to one node.
+	pipelineWorkers = 2
+	// pipelineMaxBatch bounds the calls sent in one pipeline.
+	pipelineMaxBatch = 64
+)
+
+// pipeline sends script calls to one node in batches. It never sends a
+// call twice, except a call the node refused with NOSCRIPT (not run), which
+// is sent again with the script's text.
+type pipeline struct {
+	rdb     *redis.Client
+	timeout time.Duration
+	queue   chan *scriptCall
+	quit    chan struct{} // closed by close: workers stop
+	done    chan struct{} // closed once the workers stopped and the queue is failed
+	stop    sync.Once
+	wg      sync.WaitGroup
+}
+
+type scriptCall struct {
+	ctx    context.Context
+	script *redis.Script
+	keys   []string
+	args   []any
+	reply  chan scriptReply // buffered: a worker never waits for a caller
+}
+
+type scriptReply struct {
+	val any
+	err error
+}
+
+// newPipeline starts the workers over rdb; close stops them and closes rdb.
+// Each pipeline is bounded by timeout, and by the latest deadline of the
+// calls in it when they all have one.
+func newPipeline(rdb *redis.Client, timeout time.Duration) *pipeline {
+	p := &pipeline{
+		rdb:     rdb,
+		timeout: timeout,
+		queue:   make(chan *scriptCall, 4*pipelineMaxBatch),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	for range pipelineWorkers {
+		p.wg.Go(p.work)
+	}
+	return p
+}
+
+// run queues one call and waits for its reply, or for ctx to end or the
+// pipeline to close: then the call may still run on the node, and its
+// reply is dropped.
+func (p *pipeline) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (any, error) {
+	c := &scriptCall{ctx: ctx, script: script, keys: keys, args: args, reply: make(chan scriptReply, 1)}
+	select {
+	case <-p.quit:
+		return nil, redis.ErrClosed
+	default:
+	}
+	select {
+	case p.queue <- c:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-p.quit:
+		return nil, redis.ErrClosed
+	}
+	select {
+	case r := <-c.reply:
+		return r.val, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-p.done:
+		// The workers are gone; a reply may still have been left.
+		select {
+		case r := <-c.reply:
+			return r.val, r.err
+		default:
+			return nil, redis.ErrClosed
+		}
+	}
+}
+
+func (p *pipeline) work() {
+	batch := make([]*scriptCall, 0, pipelineMaxBatch)
+	cmds := make([]*redis.Cmd, 0, pipelineMaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case c := <-p.queue:
+			batch = append(batch, c)
+		case <-p.quit:
+			return
+		}
+	more:
+		for len(batch) < pipelineMaxBatch {
+			select {
+			case c := <-p.queue:
+				batch = append(batch, c)
+			default:
+				break more
+			}
+		}
+		// A caller that gave up before its call was sent: nothing ran.
+		live := batch[:0]
+		for _, c := range batch {
+			if err := c.ctx.Err(); err != nil {
+				c.reply <- scriptReply{err: err}
+				continue
+			}
+			live = append(live, c)
+		}
+		if len(live) > 0 {
+			cmds = p.send(live, cmds[:0])
+		}
+	}
+}
+
+// send runs one pipeline of EVALSHAs and hands out the replies; the calls
+// refused with NOSCRIPT go again, once, as one pipeline of EVALs.
+func (p *pipeline) send(calls []*scriptCall, cmds []*redis.Cmd) []*redis.Cmd {
+	ctx, cancel := p.batchContext(calls)
+	defer cancel()
+	_, _ = p.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, c := range calls {
+			cmds = append(cmds, c.script.EvalSha(ctx, pl, c.keys, c.args...))
+		}
+		return nil
+	})
+	var again []int
+	for i, c := range calls {
+		if err := cmds[i].Err(); redis.HasErrorPrefix(err, "NOSCRIPT") {
+			again = append(again, i)
+			continue
+		}
+		c.reply <- scriptReply{val: cmds[i].Val(), err: cmds[i].Err()}
+	}
+	if len(again) == 0 {
+		return cmds
+	}
+	retryCtx, retryCancel := p.batchContext(calls)
+	defer retryCancel()
+	_, _ = p.rdb.Pipelined(retryCtx, func(pl redis.Pipeliner) error {
+		for _, i := range again {
+			c := calls[i]
+			cmds[i] = c.script.Eval(retryCtx, pl, c.keys, c.args...)
+		}
+		return nil
+	})
+	for _, i := range again {
+		calls[i].reply <- scriptReply{val: cmds[i].Val(), err: cmds[i].Err()}
+	}
+	return cmds
+}
+
+// batchContext bounds one pipeline by the timeout, or sooner by the
+// latest deadline of its calls when every call has one: past it, no
+// caller waits for the replies.
+func (p *pipeline) batchContext(calls []*scriptCall) (context.Context, context.CancelFunc) {
+	deadline := time.Now().Add(p.timeout)
+	var latest time.Time
+	for _, c := range calls {
+		d, ok := c.ctx.Deadline()
+		if !ok {
+			return context.WithDeadline(context.Background(), deadline)
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	if latest.Before(deadline) {
+		deadline = latest
+	}
+	return context.WithDeadline(context.Background(), deadline)
+}
+
+// close stops the workers and closes rdb: a pipeline in flight fails at
+// once instead of waiting on a node that does not answer. Calls still
+// queued fail with redis.ErrClosed. Closing again does nothing and returns
+// nil.
+func (p *pipeline) close() error {
+	var err error
+	p.stop.Do(func() {
+		close(p.quit)
+		err = p.rdb.Close()
+		p.wg.Wait()
+		for {
+			select {
+			case c := <-p.queue:
+				c.reply <- scriptReply{err: redis.ErrClosed}
+			default:
+				close(p.done)
+				return
+			}
+		}
+	})
+	return err
+}
