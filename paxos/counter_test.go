@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync"
 	"testing"
+	"time"
 )
 
 // A conflict with the highest possible ballot must not wrap the counter
@@ -54,5 +56,59 @@ func TestProposer_AcceptRefusedByAllIsDefinite(t *testing.T) {
 	}
 	if _, err := p1.Change(ctx, "k", same); err != nil {
 		t.Fatalf("want the retry to commit, have %v", err)
+	}
+}
+
+// blockingAcceptor never answers: it waits for the request's context.
+type blockingAcceptor struct{ name string }
+
+func (b blockingAcceptor) Name() string { return b.name }
+
+func (b blockingAcceptor) Prepare(ctx context.Context, _ string, _ Ballot) (Promise, error) {
+	<-ctx.Done()
+	return Promise{}, ctx.Err()
+}
+
+func (b blockingAcceptor) Accept(ctx context.Context, _ string, _ Ballot, _ []byte, _ Ballot) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+type timeoutTracer struct {
+	mu       sync.Mutex
+	timeouts int
+}
+
+func (t *timeoutTracer) Enabled() bool { return true }
+
+func (t *timeoutTracer) Trace(e Event) {
+	if r, ok := e.(ReplyReceived); ok && r.Timeout {
+		t.mu.Lock()
+		t.timeouts++
+		t.mu.Unlock()
+	}
+}
+
+// SetRoundTimeout takes effect for the next round: requests that get no
+// answer end by the new timeout, not by the one given at construction.
+func TestProposer_SetRoundTimeoutAppliesToTheNextRound(t *testing.T) {
+	as := []Acceptor{NewMemAcceptor("a1"), blockingAcceptor{"a2"}, blockingAcceptor{"a3"}}
+	tr := &timeoutTracer{}
+	p, err := NewProposer(Options{ID: "p1", Config: Majority(as...), RoundTimeout: time.Hour, Tracer: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetRoundTimeout(20 * time.Millisecond)
+	p.SetRoundTimeout(0) // ignored
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = p.Change(ctx, "k", func(s []byte) ([]byte, error) { return s, nil })
+	if !errors.Is(err, ErrNoQuorum) || ctx.Err() != nil {
+		t.Fatalf("want ErrNoQuorum before the caller gives up, have %v", err)
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.timeouts != 2 {
+		t.Fatalf("want the two silent acceptors traced as timeouts, have %d", tr.timeouts)
 	}
 }

@@ -56,6 +56,7 @@ type Proposer struct {
 	oneRTT atomic.Bool
 	cache  *lru.Cache[string, cached]
 	seq    atomic.Uint64 // ChangeID and MsgID source
+	wait   atomic.Int64  // round timeout in nanoseconds
 	active atomic.Int64
 
 	mu      sync.Mutex
@@ -116,6 +117,7 @@ func NewProposer(opts Options) (*Proposer, error) {
 	p := &Proposer{id: opts.ID + "." + opts.Incarnation, opts: opts, cache: cache, queues: map[string]*keyQueue{}}
 	p.config.Store(&configGen{Config: opts.Config, gen: 1})
 	p.oneRTT.Store(opts.OneRTT)
+	p.wait.Store(int64(opts.RoundTimeout))
 	return p, nil
 }
 
@@ -146,6 +148,18 @@ func (p *Proposer) SetOneRTT(on bool) {
 		p.cache.Purge()
 	}
 }
+
+// SetRoundTimeout changes Options.RoundTimeout for the rounds that start
+// afterwards; d <= 0 is ignored. Step-by-step delivery by hand needs long
+// rounds.
+func (p *Proposer) SetRoundTimeout(d time.Duration) {
+	if d > 0 {
+		p.wait.Store(int64(d))
+	}
+}
+
+// RoundTimeout returns the round timeout in force.
+func (p *Proposer) RoundTimeout() time.Duration { return time.Duration(p.wait.Load()) }
 
 // OneRTT reports whether the one-round-trip optimization is on.
 func (p *Proposer) OneRTT() bool { return p.oneRTT.Load() }

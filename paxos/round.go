@@ -149,13 +149,14 @@ type vote struct {
 func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quorum int,
 	send func(context.Context, Acceptor) (Promise, error)) ([]vote, error) {
 	ph := req.phase
+	timeout := time.Duration(p.wait.Load())
 	replies := make(chan vote, len(set))
 	for _, a := range set {
 		sc.hold()
 		go func() {
 			defer sc.release()
 			msg := MsgID(p.seq.Add(1))
-			rctx, cancel := context.WithTimeout(sc.ctx, p.opts.RoundTimeout)
+			rctx, cancel := context.WithTimeout(sc.ctx, timeout)
 			defer cancel()
 			if p.tracing() {
 				p.traceSent(meta, msg, a.Name(), req)

@@ -15,8 +15,20 @@ import (
 	"github.com/gryadka/gryadka/paxos"
 )
 
-// actionTimeout bounds one user action.
-const actionTimeout = 5 * time.Second
+// actionTimeout bounds one user action; stepTimeout a change made while
+// step mode holds its messages for the user to deliver by hand.
+const (
+	actionTimeout = 5 * time.Second
+	stepTimeout   = 30 * time.Minute
+)
+
+// roundTimeout is the proposers' round timeout with step mode on or off.
+func roundTimeout(step bool) time.Duration {
+	if step {
+		return stepTimeout
+	}
+	return 3 * time.Second
+}
 
 // Errors of the dashboard's actions, shown in the status line.
 var (
@@ -107,9 +119,12 @@ func (m *Model) kvCmd(c kvCommand, line string) tea.Cmd {
 	if !ok {
 		return reportCmd("", fmt.Errorf("%w: there is no proposer to run %s", ErrUnavailable, c.Op))
 	}
-	ctx, store := m.ctx, cl.Store
+	ctx, store, timeout := m.ctx, cl.Store, actionTimeout
+	if m.env.Links != nil && m.env.Links.Step() {
+		timeout = stepTimeout
+	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		var e kv.Entry
 		var err error
@@ -151,7 +166,7 @@ func (m *Model) nodeCmd(c nodeCommand, line string) tea.Cmd {
 }
 
 func (m *Model) linkCmd(c command, line string) tea.Cmd {
-	links := m.env.Links
+	links, clients := m.env.Links, m.env.Clients
 	if links == nil {
 		return reportCmd("", fmt.Errorf("%w: this dashboard does not control the links, so %s is not possible", ErrUnavailable, c.commandName()))
 	}
@@ -177,6 +192,9 @@ func (m *Model) linkCmd(c command, line string) tea.Cmd {
 			}
 		case stepCommand:
 			links.SetStep(c.On)
+			for _, cl := range clients {
+				cl.Proposer.SetRoundTimeout(roundTimeout(c.On))
+			}
 		case queueCommand:
 			err = queueAction(links, c)
 		}
@@ -230,7 +248,7 @@ func (m *Model) loadCmd(c loadCommand) tea.Cmd {
 }
 
 func (m *Model) addProposerCmd() tea.Cmd {
-	add := m.env.AddProposer
+	add, links := m.env.AddProposer, m.env.Links
 	if add == nil {
 		return reportCmd("", fmt.Errorf("%w: this dashboard cannot start proposers", ErrUnavailable))
 	}
@@ -239,6 +257,9 @@ func (m *Model) addProposerCmd() tea.Cmd {
 		cl, err := add(ctx)
 		if err != nil {
 			return resultMsg{Err: err}
+		}
+		if links != nil {
+			cl.Proposer.SetRoundTimeout(roundTimeout(links.Step()))
 		}
 		return proposerAddedMsg{Client: cl}
 	}

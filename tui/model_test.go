@@ -118,6 +118,24 @@ func TestModel_LinkCommands(t *testing.T) {
 	wantStatus(t, d, "fake: partition p1 a1 failed")
 }
 
+// Step mode holds messages until the user delivers them, so while it is on
+// the proposers' rounds and the user's changes wait long enough for that.
+func TestModel_StepModeLengthensRounds(t *testing.T) {
+	te := newTestEnv(t)
+	d := newDriver(t, te.env, 80, 24)
+	p := te.env.Clients[0].Proposer
+	d.command("step on")
+	wantStatus(t, d, "step on: done")
+	if have := p.RoundTimeout(); have != stepTimeout {
+		t.Errorf("step on: want round timeout %s, have %s", stepTimeout, have)
+	}
+	d.command("step off")
+	wantStatus(t, d, "step off: done")
+	if have := p.RoundTimeout(); have != roundTimeout(false) {
+		t.Errorf("step off: want round timeout %s, have %s", roundTimeout(false), have)
+	}
+}
+
 func TestModel_QueueKeys(t *testing.T) {
 	te := newTestEnv(t)
 	te.links.held = []HeldMessage{{ID: 4, Proposer: "p1", Acceptor: "a1", Phase: paxos.PhasePrepare, Key: "k"},
