@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -171,7 +170,7 @@ func record(ctx context.Context, bus *trace.Bus, path string) (stop func(), err 
 	return func() {
 		cancel()
 		err := <-done
-		if cerr := f.Close(); err == nil && !errors.Is(cerr, os.ErrClosed) {
+		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
