@@ -38,7 +38,15 @@ type FloorOptions struct {
 	// Key is where the timed accepts write, suffixed by each node's name;
 	// empty skips them.
 	Key string
+	// RefClients, when set, adds reference lines measured with that many
+	// clients (the workload's): the ping throughput, and with Key the
+	// throughput of quorum writes. They never replace the floor.
+	RefClients int
 }
+
+// floorWarmup is how many calls each node gets before the timed ones, so
+// that no node is timed on a cold connection.
+const floorWarmup = 10
 
 // NodeFloor is the round trip to one node.
 type NodeFloor struct {
@@ -66,6 +74,20 @@ type Floor struct {
 	// Clients concurrent clients, each going round the nodes.
 	OpsPerSec float64
 	Clients   int
+	// OpsPerSecRuns holds the throughput of each measurement averaged
+	// into OpsPerSec (see Floor.Mean): how much the machine's load moved.
+	OpsPerSecRuns []float64
+
+	// RefClients is FloorOptions.RefClients; RefOpsPerSec is the ping
+	// throughput with that many clients, each going round the nodes.
+	RefClients   int
+	RefOpsPerSec float64
+	// RefWritesPerSec is, with RefClients clients, how many quorum writes
+	// complete per second: each client sends an accept to every node at
+	// once and waits for a quorum, the shape of a one-round-trip change
+	// without its protocol. With appendfsync always it shows what the
+	// disk allows that many clients.
+	RefWritesPerSec float64
 }
 
 // MeasureFloor times the nodes: pings, then accepts when opts.Key is set,
@@ -118,25 +140,68 @@ func MeasureFloor(ctx context.Context, nodes []FloorNode, opts FloorOptions) (Fl
 	if err != nil {
 		return Floor{}, err
 	}
+	if opts.RefClients > 0 {
+		if err := f.measureRef(ctx, nodes, opts); err != nil {
+			return Floor{}, err
+		}
+	}
 	return f, nil
 }
 
-// perNode times samples calls of call on each node, one at a time, and
-// returns each node's p50 and the quorum-th smallest of them.
+// Mean returns the average of f and g, two measurements of the same
+// nodes, such as one before and one after a workload: on a machine whose
+// load changes, a floor that brackets the workload compares fairly.
+func (f Floor) Mean(g Floor) Floor {
+	mid := func(a, b time.Duration) time.Duration { return (a + b) / 2 }
+	midNodes := func(a, b []NodeFloor) []NodeFloor {
+		if len(a) != len(b) {
+			return a
+		}
+		out := make([]NodeFloor, len(a))
+		for i := range a {
+			out[i] = NodeFloor{Name: a[i].Name, P50: mid(a[i].P50, b[i].P50)}
+		}
+		return out
+	}
+	return Floor{
+		Nodes: midNodes(f.Nodes, g.Nodes), Quorum: mid(f.Quorum, g.Quorum),
+		Writes: midNodes(f.Writes, g.Writes), WriteQuorum: mid(f.WriteQuorum, g.WriteQuorum),
+		FanOut: mid(f.FanOut, g.FanOut), OpsPerSec: (f.OpsPerSec + g.OpsPerSec) / 2, Clients: f.Clients,
+		OpsPerSecRuns: append(f.runs(), g.runs()...),
+		RefClients:    f.RefClients, RefOpsPerSec: (f.RefOpsPerSec + g.RefOpsPerSec) / 2,
+		RefWritesPerSec: (f.RefWritesPerSec + g.RefWritesPerSec) / 2,
+	}
+}
+
+func (f Floor) runs() []float64 {
+	if len(f.OpsPerSecRuns) > 0 {
+		return f.OpsPerSecRuns
+	}
+	return []float64{f.OpsPerSec}
+}
+
+// perNode times samples calls of call on each node, one call at a time,
+// and returns each node's p50 and the quorum-th smallest of them. The
+// nodes take turns, call by call, so that a burst of load on the machine
+// falls on all of them alike instead of on whichever node was being timed.
 func perNode(nodes []FloorNode, quorum, samples int, call func(FloorNode) (time.Duration, error)) ([]NodeFloor, time.Duration, error) {
-	out := make([]NodeFloor, 0, len(nodes))
-	p50s := make([]time.Duration, 0, len(nodes))
-	for _, n := range nodes {
-		var h Histogram
-		for range samples {
+	hs := make([]Histogram, len(nodes))
+	for i := range floorWarmup + samples {
+		for j, n := range nodes {
 			d, err := call(n)
 			if err != nil {
 				return nil, 0, fmt.Errorf("bench: floor: %w", err)
 			}
-			h.Record(d)
+			if i >= floorWarmup {
+				hs[j].Record(d)
+			}
 		}
-		out = append(out, NodeFloor{Name: n.Name(), P50: h.Quantile(0.5)})
-		p50s = append(p50s, h.Quantile(0.5))
+	}
+	out := make([]NodeFloor, len(nodes))
+	p50s := make([]time.Duration, len(nodes))
+	for j, n := range nodes {
+		p50s[j] = hs[j].Quantile(0.5)
+		out[j] = NodeFloor{Name: n.Name(), P50: p50s[j]}
 	}
 	slices.Sort(p50s)
 	return out, p50s[quorum-1], nil

@@ -61,12 +61,25 @@ type Report struct {
 	FloorWriteNodeP50us   map[string]float64 `json:"floor_write_node_p50_us,omitempty"`
 	FloorWriteQuorumP50us float64            `json:"floor_write_quorum_p50_us,omitempty"`
 	FloorClients          int                `json:"floor_clients,omitempty"`
+	// FloorOpsPerSRuns holds each floor throughput averaged into
+	// FloorOpsPerS, before and after the workload.
+	FloorOpsPerSRuns []float64 `json:"floor_ops_per_s_runs,omitempty"`
 	// LatencyRatio is P50us over FloorQuorumP50us.
 	LatencyRatio float64 `json:"latency_ratio,omitempty"`
 	// WriteLatencyRatio is P50us over FloorWriteQuorumP50us.
 	WriteLatencyRatio float64 `json:"write_latency_ratio,omitempty"`
 	// ThroughputRatio is OpsPerS over FloorOpsPerS.
 	ThroughputRatio float64 `json:"throughput_ratio,omitempty"`
+
+	// Reference lines, never the floor: FanOutLatencyRatio is P50us over
+	// FloorFanOutP50us; the others are measured with the workload's
+	// clients (see Floor.RefOpsPerSec and Floor.RefWritesPerSec).
+	FanOutLatencyRatio      float64 `json:"fanout_latency_ratio,omitempty"`
+	RefClients              int     `json:"ref_clients,omitempty"`
+	RefOpsPerS              float64 `json:"ref_ops_per_s,omitempty"`
+	RefWritesPerS           float64 `json:"ref_quorum_writes_per_s,omitempty"`
+	RefThroughputRatio      float64 `json:"ref_throughput_ratio,omitempty"`
+	RefWriteThroughputRatio float64 `json:"ref_write_throughput_ratio,omitempty"`
 }
 
 func (r *Report) setFloor(f Floor) {
@@ -80,11 +93,26 @@ func (r *Report) setFloor(f Floor) {
 	r.FloorFanOutP50us = micros(f.FanOut)
 	r.FloorOpsPerS = round(f.OpsPerSec, 1)
 	r.FloorClients = f.Clients
+	for _, x := range f.OpsPerSecRuns {
+		r.FloorOpsPerSRuns = append(r.FloorOpsPerSRuns, round(x, 1))
+	}
 	if r.FloorQuorumP50us > 0 {
 		r.LatencyRatio = round(r.P50us/r.FloorQuorumP50us, 2)
 	}
 	if r.FloorOpsPerS > 0 {
 		r.ThroughputRatio = round(r.OpsPerS/r.FloorOpsPerS, 3)
+	}
+	if r.FloorFanOutP50us > 0 {
+		r.FanOutLatencyRatio = round(r.P50us/r.FloorFanOutP50us, 2)
+	}
+	r.RefClients = f.RefClients
+	r.RefOpsPerS = round(f.RefOpsPerSec, 1)
+	r.RefWritesPerS = round(f.RefWritesPerSec, 1)
+	if r.RefOpsPerS > 0 {
+		r.RefThroughputRatio = round(r.OpsPerS/r.RefOpsPerS, 3)
+	}
+	if r.RefWritesPerS > 0 {
+		r.RefWriteThroughputRatio = round(r.OpsPerS/r.RefWritesPerS, 3)
 	}
 }
 
@@ -139,12 +167,37 @@ func (r Report) WriteTable(w io.Writer) error {
 		if len(r.FloorWriteNodeP50us) > 0 {
 			row("", "one accept p50 %s; quorum %s", perNodeText(r.FloorWriteNodeP50us), us(r.FloorWriteQuorumP50us))
 		}
-		row("", "%.0f EVALSHA/s with %d clients", r.FloorOpsPerS, r.FloorClients)
+		row("", "%.0f EVALSHA/s with %d clients%s", r.FloorOpsPerS, r.FloorClients, runsText(r.FloorOpsPerSRuns))
 		row("vs floor", "p50 is %.2f× the quorum EVALSHA round trip (%.2f× the quorum accept)",
 			r.LatencyRatio, r.WriteLatencyRatio)
 		row("", "throughput is %.1f%% of the EVALSHA throughput", 100*r.ThroughputRatio)
+		r.refRows(row)
 	}
 	return tw.Flush()
+}
+
+// refRows writes the reference lines, labelled as such: they explain the
+// ratios to the floor and never replace it.
+func (r Report) refRows(row func(name, format string, args ...any)) {
+	row("reference", "not the floor: p50 is %.2f× the fan-out", r.FanOutLatencyRatio)
+	if r.RefClients == 0 {
+		return
+	}
+	row("", "%.0f EVALSHA/s with %d clients: throughput is %.1f%% of it", r.RefOpsPerS, r.RefClients,
+		100*r.RefThroughputRatio)
+	if r.RefWritesPerS > 0 {
+		row("", "%.0f quorum writes/s with %d clients: throughput is %.1f%% of it", r.RefWritesPerS, r.RefClients,
+			100*r.RefWriteThroughputRatio)
+	}
+}
+
+// runsText shows the measurements a mean was taken of: " (mean of 9000
+// before and 11000 after)".
+func runsText(runs []float64) string {
+	if len(runs) != 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (mean of %.0f before and %.0f after)", runs[0], runs[1])
 }
 
 func perNodeText(m map[string]float64) string {

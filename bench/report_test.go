@@ -20,7 +20,8 @@ func sampleReport() Report {
 		OneRTT: true}
 	r.setFloor(Floor{Nodes: []NodeFloor{{"a1", 100 * time.Microsecond}, {"a2", 150 * time.Microsecond}},
 		Quorum: 150 * time.Microsecond, FanOut: 200 * time.Microsecond, OpsPerSec: 10000, Clients: 50,
-		Writes: []NodeFloor{{"a1", time.Millisecond}}, WriteQuorum: time.Millisecond})
+		Writes: []NodeFloor{{"a1", time.Millisecond}}, WriteQuorum: time.Millisecond,
+		RefClients: 16, RefOpsPerSec: 2000, RefWritesPerSec: 1000, OpsPerSecRuns: []float64{9000, 11000}})
 	return r
 }
 
@@ -41,7 +42,8 @@ func TestReport_WriteJSON(t *testing.T) {
 			t.Errorf("want field %q, have none in %s", f, b.String())
 		}
 	}
-	ratios := map[string]float64{"latency_ratio": 2, "throughput_ratio": 0.05, "write_latency_ratio": 0.3}
+	ratios := map[string]float64{"latency_ratio": 2, "throughput_ratio": 0.05, "write_latency_ratio": 0.3,
+		"fanout_latency_ratio": 1.5, "ref_clients": 16, "ref_throughput_ratio": 0.25, "ref_write_throughput_ratio": 0.5}
 	for f, want := range ratios {
 		if have := m[f]; have != want {
 			t.Errorf("%s: want %v, have %v", f, want, have)
@@ -55,7 +57,10 @@ func TestReport_WriteTable(t *testing.T) {
 		want []string
 	}{
 		"passed": {edit: func(*Report) {}, want: []string{"500 ops/s", "p50 300µs, p99 900µs", "1.02 per change",
-			"ok: the 16 keys", "quorum 150µs", "2.00× the quorum EVALSHA round trip", "5.0% of the EVALSHA throughput"}},
+			"ok: the 16 keys", "quorum 150µs", "2.00× the quorum EVALSHA round trip", "5.0% of the EVALSHA throughput",
+			"not the floor: p50 is 1.50× the fan-out", "2000 EVALSHA/s with 16 clients: throughput is 25.0%",
+			"1000 quorum writes/s with 16 clients: throughput is 50.0%", "(mean of 9000 before and 11000 after)"}},
+		"no reference clients": {edit: func(r *Report) { r.RefClients = 0 }, want: []string{"1.50× the fan-out"}},
 		"failed": {edit: func(r *Report) {
 			r.Check, r.CheckProblems = CheckFailed, []string{"k holds 3, but 4 increments were acknowledged"}
 			r.Errors, r.ErrorKinds = 2, map[string]uint64{KindUnknown: 2}

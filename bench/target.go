@@ -43,7 +43,8 @@ type TargetOptions struct {
 }
 
 // Target is a set of proposers connected to a cluster, each with a
-// key-value store, their phases counted by one RoundCounter.
+// key-value store, their phases counted by one RoundCounter (no tracer:
+// the proposers run as they would in production).
 type Target struct {
 	Stores    []*kv.Store
 	Proposers []*paxos.Proposer
@@ -103,8 +104,8 @@ func (t *Target) addProposer(ctx context.Context, o TargetOptions, id string) er
 			return err
 		}
 	}
-	p, err := paxos.NewProposer(paxos.Options{ID: id, Config: cfg, OneRTT: o.OneRTT, MaxBatch: o.MaxBatch,
-		RoundTimeout: o.RoundTimeout, Tracer: t.Counter})
+	p, err := paxos.NewProposer(paxos.Options{ID: id, Config: t.Counter.Count(cfg), OneRTT: o.OneRTT,
+		MaxBatch: o.MaxBatch, RoundTimeout: o.RoundTimeout})
 	if err != nil {
 		return fmt.Errorf("bench: proposer %s: %w", id, err)
 	}

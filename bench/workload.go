@@ -57,7 +57,8 @@ type Options struct {
 	// sharing nodes never touch each other's keys.
 	Prefix string
 	// Tick, if not nil, is called about four times a second from another
-	// goroutine with the time since the start and the operations done.
+	// goroutine with the time since the start and the operations done,
+	// and once at the end.
 	Tick func(elapsed time.Duration, ops uint64)
 }
 
@@ -148,7 +149,8 @@ func Run(ctx context.Context, stores []*kv.Store, opts Options) (*Result, error)
 	return r, nil
 }
 
-// tick calls f every 250ms until the returned stop is called.
+// tick calls f every 250ms until the returned stop is called, and once
+// more from stop, with the final count.
 func tick(f func(time.Duration, uint64), start time.Time, ops *atomic.Uint64) (stop func()) {
 	if f == nil {
 		return func() {}
@@ -170,6 +172,7 @@ func tick(f func(time.Duration, uint64), start time.Time, ops *atomic.Uint64) (s
 	return func() {
 		close(done)
 		wg.Wait()
+		f(time.Since(start), ops.Load())
 	}
 }
 

@@ -86,6 +86,7 @@ type Report struct {
 	// Final is what the final write and read of the keys found wrong.
 	Final   []string
 	HTML    string // the visualization written, if any
+	History []Op   // every operation the clients ran, as checked
 	Elapsed time.Duration
 }
 
@@ -134,6 +135,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.Final = finalWrites(l, keys, rec)
 	history := rec.History()
+	rep.History = history
 	for i := range rep.Faults {
 		f := &rep.Faults[i]
 		f.Gap = LongestGap(history, f.Window.Start, f.Window.End)

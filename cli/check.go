@@ -22,6 +22,7 @@ type checkOptions struct {
 	clients  int
 	html     string
 	timeout  time.Duration
+	history  string
 }
 
 // NewCheckCommand returns `gryadka check`, a Jepsen-style test on a local
@@ -42,8 +43,9 @@ with porcupine, and audit the acceptors.
 
 Operations whose outcome is unknown stay possibly-applied for the rest of the history. The same
 seed replays the same fault schedule. On a violation, porcupine's visualization of the history
-is written to --html, with the faults marked. A checker that runs out of time means "not
-verified", never a pass.
+is written to --html, with the faults marked; a --html given on the command line is written
+whatever the verdict, and --history writes the history as porcupine's JSON. A checker that
+runs out of time means "not verified", never a pass.
 
 --negative runs a deliberately broken set-up that the check must catch: quorum (quorums of one,
 which do not intersect), wipe (wiped nodes vote without the identity guard) or indefinite
@@ -69,8 +71,9 @@ Exit status: 0 when the history is linearizable (with --negative: when the viola
 	fs.StringVar(&o.negative, "negative", "", "run a negative control that must be caught: quorum, wipe or indefinite")
 	fs.IntVar(&o.keys, "keys", 4, "keys the clients share")
 	fs.IntVar(&o.clients, "clients", 12, "concurrent clients, each on one key (at most 8 per key)")
-	fs.StringVar(&o.html, "html", "", "where to write the visualization of a violation (default: gryadka-check-SEED[-NEGATIVE].html in the temporary directory)")
+	fs.StringVar(&o.html, "html", "", "write porcupine's visualization of the history here, always (default: of a violation only, to gryadka-check-SEED[-NEGATIVE].html in the temporary directory)")
 	fs.DurationVar(&o.timeout, "check-timeout", time.Minute, "give the linearizability checker this long")
+	fs.StringVar(&o.history, "history", "", "write the checked history to `FILE` as JSON of porcupine operations, per key")
 	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions(
 		[]string{string(cluster.KindEmbedded), string(cluster.KindProcess)}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("negative", cobra.FixedCompletions(
@@ -122,7 +125,13 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := writeCheckExports(o, cmd.Flags().Changed("html"), rep); err != nil {
+		return err
+	}
 	rep.Write(out)
+	if o.history != "" {
+		fmt.Fprintf(out, "operations:  %s (%d, as porcupine JSON)\n", o.history, len(rep.History))
+	}
 	if !rep.Passed() {
 		return Exit(ExitFailed, errors.New("check failed: "+rep.Verdict()))
 	}

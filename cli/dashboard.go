@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,7 +14,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gryadka/gryadka/cluster"
-	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
 	"github.com/gryadka/gryadka/tui"
@@ -21,7 +23,7 @@ import (
 type dashboardFlags struct {
 	backend   string
 	count     int
-	proposers int
+	proposers string
 	dir       string
 	readOnly  bool
 	record    string
@@ -31,17 +33,20 @@ func (d *dashboardFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&d.backend, "backend", cluster.BackendAuto,
 		"local nodes: embedded (in-process Redis), process (redis-server) or auto (process when redis-server is installed)")
 	fs.IntVar(&d.count, "nodes-count", 3, "number of local nodes to start")
-	fs.IntVar(&d.proposers, "proposers", 2, "number of proposers to start")
+	fs.StringVar(&d.proposers, "proposers", "2",
+		"number of proposers to start (1 to 9), or the URLs of running 'gryadka serve' proposers to attach to, comma-separated")
 	fs.StringVar(&d.dir, "dir", "", "data directory of local process nodes (default: a temporary one, removed on exit)")
 	fs.BoolVar(&d.readOnly, "read-only", false, "offer no action that writes (for watching a production cluster)")
 	fs.StringVar(&d.record, "record", "", "write every trace event to `FILE` as JSON lines")
 }
 
-// runDashboard opens the dashboard on a local cluster it starts, or on the
-// acceptors named by --nodes or --cluster.
+// runDashboard opens the dashboard on a local cluster it starts, on the
+// acceptors named by --nodes or --cluster, or on the serve proposers whose
+// URLs --proposers gives.
 func runDashboard(ctx context.Context, g *Globals, d *dashboardFlags) error {
-	if d.proposers < 1 || d.proposers > 9 {
-		return Usage(fmt.Errorf("--proposers %d: give 1 to 9", d.proposers))
+	count, urls, err := d.proposerFlag()
+	if err != nil {
+		return err
 	}
 	bus := trace.NewBus()
 	if d.record != "" {
@@ -53,15 +58,25 @@ func runDashboard(ctx context.Context, g *Globals, d *dashboardFlags) error {
 	}
 	net := cluster.NewNetwork(cluster.NetworkOptions{Tracer: bus, Seed: time.Now().UnixNano()})
 	var env tui.Env
-	if len(g.Nodes) > 0 || g.ClusterFile != "" {
+	switch {
+	case len(urls) > 0:
+		if len(g.Nodes) > 0 || g.ClusterFile != "" {
+			return Usage(errors.New("--proposers with URLs attaches to serve proposers, which know their nodes: give no --nodes or --cluster"))
+		}
+		var closeEnv func() error
+		env, closeEnv, err = tui.NewRemoteEnv(ctx, tui.RemoteOptions{URLs: urls, Namespace: g.Namespace}, bus)
+		if err != nil {
+			return Exit(ExitUnavailable, err)
+		}
+		defer closeEnv()
+	case len(g.Nodes) > 0 || g.ClusterFile != "":
 		var closeEnv func()
-		var err error
-		env, closeEnv, err = attachEnv(ctx, g, d, bus, net)
+		env, closeEnv, err = attachEnv(ctx, g, count, bus, net)
 		if err != nil {
 			return err
 		}
 		defer closeEnv()
-	} else {
+	default:
 		if d.count < 1 || d.count > 9 {
 			return Usage(fmt.Errorf("--nodes-count %d: give 1 to 9", d.count))
 		}
@@ -74,7 +89,7 @@ func runDashboard(ctx context.Context, g *Globals, d *dashboardFlags) error {
 		}
 		defer l.Close()
 		var closeEnv func() error
-		env, closeEnv, err = tui.NewLocalEnv(ctx, l, net, bus, d.proposers)
+		env, closeEnv, err = tui.NewLocalEnv(ctx, l, net, bus, count)
 		if err != nil {
 			return Exit(ExitUnavailable, err)
 		}
@@ -84,9 +99,30 @@ func runDashboard(ctx context.Context, g *Globals, d *dashboardFlags) error {
 	return tui.Run(ctx, env)
 }
 
+// proposerFlag reads --proposers: a number of proposers to start, or the
+// URLs of serve proposers to attach to.
+func (d *dashboardFlags) proposerFlag() (count int, urls []string, err error) {
+	v := strings.TrimSpace(d.proposers)
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 1 || n > 9 {
+			return 0, nil, Usage(fmt.Errorf("--proposers %d: give 1 to 9, or the URLs of serve proposers", n))
+		}
+		return n, nil, nil
+	}
+	for u := range strings.SplitSeq(v, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 || !strings.Contains(v, "://") {
+		return 0, nil, Usage(fmt.Errorf("--proposers %q: give a number from 1 to 9, or URLs such as http://127.0.0.1:8081,http://127.0.0.1:8082", d.proposers))
+	}
+	return 0, urls, nil
+}
+
 // attachEnv builds the dashboard's Env on existing acceptors: remote nodes,
 // with proposers of this process reaching them through net.
-func attachEnv(ctx context.Context, g *Globals, d *dashboardFlags, bus *trace.Bus, net *cluster.Network) (tui.Env, func(), error) {
+func attachEnv(ctx context.Context, g *Globals, proposers int, bus *trace.Bus, net *cluster.Network) (tui.Env, func(), error) {
 	t, err := g.target()
 	if err != nil {
 		return tui.Env{}, nil, err
@@ -126,7 +162,7 @@ func attachEnv(ctx context.Context, g *Globals, d *dashboardFlags, bus *trace.Bu
 		if err != nil {
 			return tui.Client{}, err
 		}
-		return tui.Client{Proposer: p, Store: kv.New(p)}, nil
+		return tui.NewLocalClient(p), nil
 	}
 	env := tui.Env{Bus: bus, Nodes: inspect, Links: tui.NetworkLinks{N: net}, AddProposer: add, Attach: true,
 		Title: fmt.Sprintf("%d attached nodes", len(nodes))}
@@ -138,7 +174,7 @@ func attachEnv(ctx context.Context, g *Globals, d *dashboardFlags, bus *trace.Bu
 			c.Close()
 		}
 	}
-	for range d.proposers {
+	for range proposers {
 		c, err := add(ctx)
 		if err != nil {
 			closeAll()

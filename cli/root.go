@@ -30,6 +30,10 @@ otherwise), or, with --nodes or --cluster, on existing Redis acceptors.`,
 	g.AddFlags(root.PersistentFlags())
 	d.addFlags(root.Flags())
 	root.AddCommand(NewKVCommands(g)...)
+	root.AddCommand(NewServeCommand(g))
+	root.AddCommand(NewMemberCommand(g))
 	root.AddCommand(NewUpCommand(), NewDownCommand(), NewCheckCommand(), NewBenchCommand())
+	root.AddCommand(NewReplayCommand())
+	root.AddCommand(NewDemoCommand())
 	return root
 }

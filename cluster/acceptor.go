@@ -29,8 +29,9 @@ type AcceptorOptions struct {
 	Endpoint Endpoint
 
 	// Namespace prefixes the keys, so gryadka can share a Redis with other
-	// data: the state of key k lives in the hash "<ns>:k:<k>" and the
-	// node's identity in "<ns>:identity". Default DefaultNamespace.
+	// data: the state of key k lives in the hash "<ns>:k:<k>", the
+	// node's identity in "<ns>:identity" and the garbage collector's
+	// minimum ages in "<ns>:ages". Default DefaultNamespace.
 	Namespace string
 
 	// Identity, when set, is required on every prepare and accept: a node
@@ -65,6 +66,7 @@ type RedisAcceptor struct {
 	endpoint    Endpoint
 	keyPrefix   string // "<ns>:k:"
 	identityKey string // "<ns>:identity"
+	agesKey     string // "<ns>:ages": minimum age per proposer (acceptor_gc.go)
 	identity    string
 	rdb         *redis.Client
 	calls       *pipeline // prepares and accepts, batched
@@ -125,6 +127,7 @@ func DialAcceptor(ctx context.Context, opts AcceptorOptions) (*RedisAcceptor, er
 		endpoint:    ep,
 		keyPrefix:   ns + ":k:",
 		identityKey: ns + ":identity",
+		agesKey:     ns + ":ages",
 		identity:    opts.Identity,
 		rdb:         rdb,
 	}
@@ -140,7 +143,7 @@ func DialAcceptor(ctx context.Context, opts AcceptorOptions) (*RedisAcceptor, er
 // checks the server.
 func (a *RedisAcceptor) connect(ctx context.Context, opts AcceptorOptions) error {
 	label := endpointLabel(a.name)
-	for _, s := range []*redis.Script{prepareScript, acceptScript, pingScript} {
+	for _, s := range []*redis.Script{prepareScript, acceptScript, pingScript, removeScript, minAgeScript} {
 		if err := s.Load(ctx, a.rdb).Err(); err != nil {
 			return fmt.Errorf("%s: cannot use the Redis at %s: %w", label, a.endpoint, err)
 		}
@@ -178,9 +181,14 @@ func (a *RedisAcceptor) Warnings() []string { return append([]string(nil), a.war
 // Prepare implements paxos.Acceptor with prepare.lua.
 func (a *RedisAcceptor) Prepare(ctx context.Context, key string, b paxos.Ballot) (paxos.Promise, error) {
 	rc := replyContext{phase: paxos.PhasePrepare, node: a.name, key: key, ballot: b, identity: a.identity}
-	reply, err := a.calls.run(ctx, prepareScript, []string{a.keyPrefix + key, a.identityKey}, b.Wire(), a.identity)
+	age := paxos.AgeFrom(ctx)
+	reply, err := a.calls.run(ctx, prepareScript, []string{a.keyPrefix + key, a.identityKey, a.agesKey},
+		b.Wire(), a.identity, ageArg(age))
 	if err != nil {
 		return paxos.Promise{}, a.callError(rc, err)
+	}
+	if err := a.ageRefusal(b, age, reply); err != nil {
+		return paxos.Promise{}, err
 	}
 	return decodeReply(rc, reply)
 }
@@ -189,10 +197,14 @@ func (a *RedisAcceptor) Prepare(ctx context.Context, key string, b paxos.Ballot)
 func (a *RedisAcceptor) Accept(ctx context.Context, key string, b paxos.Ballot, value []byte, next paxos.Ballot) error {
 	rc := replyContext{phase: paxos.PhaseAccept, node: a.name, key: key, ballot: b, identity: a.identity}
 	flag, payload := valueArgs(value)
-	reply, err := a.calls.run(ctx, acceptScript, []string{a.keyPrefix + key, a.identityKey},
-		b.Wire(), next.Wire(), flag, payload, a.identity)
+	age := paxos.AgeFrom(ctx)
+	reply, err := a.calls.run(ctx, acceptScript, []string{a.keyPrefix + key, a.identityKey, a.agesKey},
+		b.Wire(), next.Wire(), flag, payload, a.identity, ageArg(age))
 	if err != nil {
 		return a.callError(rc, err)
+	}
+	if err := a.ageRefusal(b, age, reply); err != nil {
+		return err
 	}
 	_, err = decodeReply(rc, reply)
 	return err

@@ -30,6 +30,10 @@ type File struct {
 	Namespace string     `json:"namespace,omitempty"`
 	Nodes     []FileNode `json:"nodes"`
 	Config    FileConfig `json:"configuration"`
+	// Membership is the membership change in progress, and where the
+	// values written under earlier configurations may sit. Absent, every
+	// value was written under Config.
+	Membership *MembershipState `json:"membership,omitempty"`
 }
 
 // FileNode is one node of a File. Addr is host:port, or a redis:// or

@@ -163,12 +163,13 @@ func (l *Local) Identity() string { return l.identity }
 func (l *Local) Dir() string { return l.dir }
 
 // Nodes returns the nodes, a1 first.
-func (l *Local) Nodes() []*Node { return append([]*Node(nil), l.nodes...) }
+func (l *Local) Nodes() []*Node { return l.snapshot() }
 
 // Node returns the node called name.
 func (l *Local) Node(name string) (*Node, error) {
-	names := make([]string, len(l.nodes))
-	for i, n := range l.nodes {
+	nodes := l.snapshot()
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
 		if n.Name() == name {
 			return n, nil
 		}
@@ -181,8 +182,9 @@ func (l *Local) Node(name string) (*Node, error) {
 // to D/cluster.json.
 func (l *Local) File() File {
 	f := File{Version: FileVersion, Identity: l.identity, Namespace: l.opts.Namespace}
-	names := make([]string, len(l.nodes))
-	for i, n := range l.nodes {
+	nodes := l.snapshot()
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
 		names[i] = n.Name()
 		f.Nodes = append(f.Nodes, FileNode{Name: n.Name(), Addr: n.Addr(), Backend: n.Kind(), Dir: n.Dir(), PID: n.PID()})
 	}
@@ -195,8 +197,9 @@ func (l *Local) File() File {
 // not nil, each acceptor is reached through its link from proposer. Close
 // closes the connections.
 func (l *Local) Acceptors(ctx context.Context, proposer string, network *Network) ([]paxos.Acceptor, error) {
-	accs := make([]paxos.Acceptor, 0, len(l.nodes))
-	for _, n := range l.nodes {
+	nodes := l.snapshot()
+	accs := make([]paxos.Acceptor, 0, len(nodes))
+	for _, n := range nodes {
 		a, err := DialAcceptor(ctx, l.acceptorOptions(n, l.identity))
 		if err != nil {
 			return nil, err
@@ -236,7 +239,7 @@ func (l *Local) Close() error {
 	for _, a := range accs {
 		errs = append(errs, a.Close())
 	}
-	for _, n := range l.nodes {
+	for _, n := range l.snapshot() {
 		errs = append(errs, n.Close())
 	}
 	if l.tempDir {

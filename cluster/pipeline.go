@@ -100,6 +100,7 @@ func (p *pipeline) run(ctx context.Context, script *redis.Script, keys []string,
 func (p *pipeline) work() {
 	batch := make([]*scriptCall, 0, pipelineMaxBatch)
 	cmds := make([]*redis.Cmd, 0, pipelineMaxBatch)
+	pl := p.rdb.Pipeline() // Exec empties it: one per worker, reused
 	for {
 		batch = batch[:0]
 		select {
@@ -127,22 +128,19 @@ func (p *pipeline) work() {
 			live = append(live, c)
 		}
 		if len(live) > 0 {
-			cmds = p.send(live, cmds[:0])
+			cmds = p.send(pl, live, cmds[:0])
 		}
 	}
 }
 
 // send runs one pipeline of EVALSHAs and hands out the replies; the calls
 // refused with NOSCRIPT go again, once, as one pipeline of EVALs.
-func (p *pipeline) send(calls []*scriptCall, cmds []*redis.Cmd) []*redis.Cmd {
-	ctx, cancel := p.batchContext(calls)
-	defer cancel()
-	_, _ = p.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
-		for _, c := range calls {
-			cmds = append(cmds, c.script.EvalSha(ctx, pl, c.keys, c.args...))
-		}
-		return nil
-	})
+func (p *pipeline) send(pl redis.Pipeliner, calls []*scriptCall, cmds []*redis.Cmd) []*redis.Cmd {
+	ctx := p.batchContext(calls)
+	for _, c := range calls {
+		cmds = append(cmds, c.script.EvalSha(ctx, pl, c.keys, c.args...))
+	}
+	_, _ = pl.Exec(ctx)
 	var again []int
 	for i, c := range calls {
 		if err := cmds[i].Err(); redis.HasErrorPrefix(err, "NOSCRIPT") {
@@ -154,15 +152,12 @@ func (p *pipeline) send(calls []*scriptCall, cmds []*redis.Cmd) []*redis.Cmd {
 	if len(again) == 0 {
 		return cmds
 	}
-	retryCtx, retryCancel := p.batchContext(calls)
-	defer retryCancel()
-	_, _ = p.rdb.Pipelined(retryCtx, func(pl redis.Pipeliner) error {
-		for _, i := range again {
-			c := calls[i]
-			cmds[i] = c.script.Eval(retryCtx, pl, c.keys, c.args...)
-		}
-		return nil
-	})
+	retryCtx := p.batchContext(calls)
+	for _, i := range again {
+		c := calls[i]
+		cmds[i] = c.script.Eval(retryCtx, pl, c.keys, c.args...)
+	}
+	_, _ = pl.Exec(retryCtx)
 	for _, i := range again {
 		calls[i].reply <- scriptReply{val: cmds[i].Val(), err: cmds[i].Err()}
 	}
@@ -172,13 +167,13 @@ func (p *pipeline) send(calls []*scriptCall, cmds []*redis.Cmd) []*redis.Cmd {
 // batchContext bounds one pipeline by the timeout, or sooner by the
 // latest deadline of its calls when every call has one: past it, no
 // caller waits for the replies.
-func (p *pipeline) batchContext(calls []*scriptCall) (context.Context, context.CancelFunc) {
+func (p *pipeline) batchContext(calls []*scriptCall) context.Context {
 	deadline := time.Now().Add(p.timeout)
 	var latest time.Time
 	for _, c := range calls {
 		d, ok := c.ctx.Deadline()
 		if !ok {
-			return context.WithDeadline(context.Background(), deadline)
+			return socketDeadline(deadline)
 		}
 		if d.After(latest) {
 			latest = d
@@ -187,8 +182,20 @@ func (p *pipeline) batchContext(calls []*scriptCall) (context.Context, context.C
 	if latest.Before(deadline) {
 		deadline = latest
 	}
-	return context.WithDeadline(context.Background(), deadline)
+	return socketDeadline(deadline)
 }
+
+// socketDeadline is a context that only carries a deadline: the client
+// (ContextTimeoutEnabled) turns it into the connection's read and write
+// deadlines, which end a pipeline as surely as a cancelled context would.
+// It is never done, so it needs no timer, which context.WithDeadline
+// would start for every pipeline.
+type socketDeadline time.Time
+
+func (d socketDeadline) Deadline() (time.Time, bool) { return time.Time(d), true }
+func (socketDeadline) Done() <-chan struct{}         { return nil }
+func (socketDeadline) Err() error                    { return nil }
+func (socketDeadline) Value(any) any                 { return nil }
 
 // close stops the workers and closes rdb: a pipeline in flight fails at
 // once instead of waiting on a node that does not answer. Calls still

@@ -42,7 +42,8 @@ type replyContext struct {
 // prepare), nil (for an accept), a *paxos.ConflictError or one of the
 // package's errors. It trusts nothing: a malformed reply is ErrBadReply.
 func decodeReply(rc replyContext, reply any) (paxos.Promise, error) {
-	parts, err := replyStrings(reply)
+	var buf [4]string // the longest reply, a promise, needs no allocation
+	parts, err := appendReplyStrings(buf[:0], reply)
 	if err != nil {
 		return paxos.Promise{}, rc.badReply(err.Error())
 	}
@@ -114,7 +115,10 @@ func parseWire(s string) (paxos.Ballot, bool) {
 
 // replyStrings checks that reply is a non-empty array of strings, the only
 // shape the scripts return.
-func replyStrings(reply any) ([]string, error) {
+func replyStrings(reply any) ([]string, error) { return appendReplyStrings(nil, reply) }
+
+// appendReplyStrings is replyStrings appending to parts.
+func appendReplyStrings(parts []string, reply any) ([]string, error) {
 	arr, ok := reply.([]any)
 	if !ok {
 		return nil, fmt.Errorf("got %T, want an array", reply)
@@ -122,13 +126,12 @@ func replyStrings(reply any) ([]string, error) {
 	if len(arr) == 0 {
 		return nil, errors.New("empty array")
 	}
-	parts := make([]string, len(arr))
 	for i, v := range arr {
 		s, ok := v.(string)
 		if !ok {
 			return nil, fmt.Errorf("element %d is %T, want a string", i+1, v)
 		}
-		parts[i] = s
+		parts = append(parts, s)
 	}
 	return parts, nil
 }

@@ -16,9 +16,17 @@ var (
 	prepareLua string
 	//go:embed lua/accept.lua
 	acceptLua string
+	//go:embed lua/remove.lua
+	removeLua string
+	//go:embed lua/min_age.lua
+	minAgeLua string
 
 	prepareScript = redis.NewScript(ballotLua + "\n" + prepareLua)
 	acceptScript  = redis.NewScript(ballotLua + "\n" + acceptLua)
+	// removeScript and minAgeScript are the garbage collector's
+	// (acceptor_gc.go).
+	removeScript = redis.NewScript(ballotLua + "\n" + removeLua)
+	minAgeScript = redis.NewScript(ballotLua + "\n" + minAgeLua)
 
 	// pingScript is the cheapest script round trip, the floor a phase
 	// cannot beat.
@@ -33,6 +41,11 @@ const (
 	replyIdentity = "identity"
 	replyCorrupt  = "corrupt"
 	replyBadArg   = "badarg"
+	replyAge      = "age"
+	replyRemoved  = "removed"
+	replyGone     = "gone"
+	replyChanged  = "changed"
+	replyMinAge   = "minage"
 )
 
 // Field names of the per-key hash.

@@ -14,6 +14,7 @@ type MemAcceptor struct {
 
 	mu   sync.Mutex
 	keys map[string]*MemState
+	ages map[string]uint64 // minimum age per ballot proposer (memacceptor_gc.go)
 }
 
 // MemState is what an acceptor remembers about one key.
@@ -27,7 +28,7 @@ var _ Acceptor = (*MemAcceptor)(nil)
 
 // NewMemAcceptor returns an empty acceptor called name.
 func NewMemAcceptor(name string) *MemAcceptor {
-	return &MemAcceptor{name: name, keys: map[string]*MemState{}}
+	return &MemAcceptor{name: name, keys: map[string]*MemState{}, ages: map[string]uint64{}}
 }
 
 // Name implements Acceptor.
@@ -40,6 +41,9 @@ func (m *MemAcceptor) Prepare(ctx context.Context, key string, b Ballot) (Promis
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkAge(ctx, b); err != nil {
+		return Promise{}, err
+	}
 	s := m.state(key)
 	// From the paper: "an acceptor returns a conflict if it already saw a
 	// greater ballot number" (Prepare step 2).
@@ -57,6 +61,9 @@ func (m *MemAcceptor) Accept(ctx context.Context, key string, b Ballot, value []
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkAge(ctx, b); err != nil {
+		return err
+	}
 	s := m.state(key)
 	// From the paper: "an acceptor returns a conflict if it already saw a
 	// greater ballot number" (Accept step 2).

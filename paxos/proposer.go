@@ -44,6 +44,10 @@ type Options struct {
 	Tracer Tracer
 	// Now stamps events (default time.Now).
 	Now func() time.Time
+	// Age is the proposer's initial age (see RaiseAge); the garbage
+	// collector raises it. A proposer restarted under a new Incarnation is
+	// a new proposer to the acceptors and may start at 0.
+	Age uint64
 }
 
 // Proposer runs CASPaxos changes. It is safe for concurrent use: changes
@@ -58,6 +62,7 @@ type Proposer struct {
 	seq    atomic.Uint64 // ChangeID and MsgID source
 	wait   atomic.Int64  // round timeout in nanoseconds
 	active atomic.Int64
+	age    atomic.Uint64 // sent with every message (age.go)
 
 	mu      sync.Mutex
 	counter uint64
@@ -118,6 +123,7 @@ func NewProposer(opts Options) (*Proposer, error) {
 	p.config.Store(&configGen{Config: opts.Config, gen: 1})
 	p.oneRTT.Store(opts.OneRTT)
 	p.wait.Store(int64(opts.RoundTimeout))
+	p.age.Store(opts.Age)
 	return p, nil
 }
 

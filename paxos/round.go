@@ -14,6 +14,10 @@ import (
 func (p *Proposer) round(key string, batch []*call) []result {
 	sc := newScope(batch)
 	defer sc.close()
+	// The age is read before the configuration and the cache: a round
+	// that sees an age raised by the garbage collector also sees the cache
+	// generation and counter its Invalidate left (age.go).
+	age := p.age.Load()
 	cfg := p.config.Load()
 	oneRTT := p.oneRTT.Load()
 	meta := Meta{Proposer: p.id, Change: ChangeID(p.seq.Add(1)), Key: key, Label: labelOf(batch[0].ctx)}
@@ -54,7 +58,7 @@ func (p *Proposer) round(key string, batch []*call) []result {
 		// Propose steps 2-3: collect promises from a prepare quorum and
 		// take the value accepted with the highest ballot.
 		rtts++
-		votes, err := p.phase(sc, meta, request{phase: PhasePrepare, ballot: b}, cfg.Prepare, cfg.PrepareQuorum,
+		votes, err := p.phase(sc, meta, request{phase: PhasePrepare, ballot: b, age: age}, cfg.Prepare, cfg.PrepareQuorum,
 			func(ctx context.Context, a Acceptor) (Promise, error) { return a.Prepare(ctx, key, b) })
 		if err != nil {
 			return fail(PhasePrepare, false, err)
@@ -72,7 +76,7 @@ func (p *Proposer) round(key string, batch []*call) []result {
 		next, _ = p.nextBallot() // exhausted: no promise asked, no caching
 	}
 	rtts++
-	votes, err := p.phase(sc, meta, request{phase: PhaseAccept, ballot: b, next: next, value: state}, cfg.Accept, cfg.AcceptQuorum,
+	votes, err := p.phase(sc, meta, request{phase: PhaseAccept, ballot: b, next: next, value: state, age: age}, cfg.Accept, cfg.AcceptQuorum,
 		func(ctx context.Context, a Acceptor) (Promise, error) {
 			return Promise{}, a.Accept(ctx, key, b, state, next)
 		})
@@ -151,13 +155,14 @@ func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quor
 	ph := req.phase
 	timeout := time.Duration(p.wait.Load())
 	replies := make(chan vote, len(set))
+	dl := newSharedDeadline(WithAge(sc.ctx, req.age), timeout, len(set))
 	for _, a := range set {
 		sc.hold()
 		go func() {
 			defer sc.release()
+			defer dl.release()
 			msg := MsgID(p.seq.Add(1))
-			rctx, cancel := context.WithTimeout(sc.ctx, timeout)
-			defer cancel()
+			rctx := dl.ctx
 			if p.tracing() {
 				p.traceSent(meta, msg, a.Name(), req)
 				rctx = context.WithValue(rctx, messageKey{}, Message{Meta: meta, Msg: msg, Phase: req.phase, Ballot: req.ballot})
@@ -204,7 +209,33 @@ func (p *Proposer) phase(sc *scope, meta Meta, req request, set []Acceptor, quor
 	if conflict != nil {
 		return votes, conflict
 	}
+	for _, v := range votes {
+		if IsTooOld(v.err) {
+			return votes, v.err
+		}
+	}
 	return votes, fmt.Errorf("%w: %d of %d %s replies, %d needed", ErrNoQuorum, t.yes, len(set), ph, quorum)
+}
+
+// sharedDeadline is one deadline for all the messages of a phase, released
+// by the last of them: a timer per message would cost every change more.
+type sharedDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	users  atomic.Int64
+}
+
+func newSharedDeadline(parent context.Context, timeout time.Duration, users int) *sharedDeadline {
+	d := &sharedDeadline{}
+	d.ctx, d.cancel = context.WithTimeout(parent, timeout)
+	d.users.Store(int64(users))
+	return d
+}
+
+func (d *sharedDeadline) release() {
+	if d.users.Add(-1) == 0 {
+		d.cancel()
+	}
 }
 
 // settle adds to votes the replies that arrive within d, until all n are in.
@@ -228,6 +259,7 @@ type request struct {
 	ballot Ballot
 	next   Ballot
 	value  []byte
+	age    uint64
 }
 
 func (p *Proposer) traceSent(meta Meta, msg MsgID, acceptor string, req request) {
@@ -264,10 +296,12 @@ func highest(votes []vote) Promise {
 	return best
 }
 
+// refusals counts the votes that changed nothing for sure: conflicts and
+// refusals by age.
 func refusals(votes []vote) int {
 	n := 0
 	for _, v := range votes {
-		if _, ok := asConflict(v.err); ok {
+		if _, ok := asConflict(v.err); ok || IsTooOld(v.err) {
 			n++
 		}
 	}

@@ -20,7 +20,9 @@ import (
 //	PUT    /config           ConfigDoc naming the version it replaces: 200 ConfigDoc (the new version),
 //	                         409 Problem{Code: "stale_config"} when Version is not the current one
 //	GET    /trace            server-sent events: one event per trace record, `data:` holds the
-//	                         record's JSON exactly as trace.Record.MarshalJSON writes it
+//	                         record's JSON exactly as trace.Record.MarshalJSON writes it, `id:` its
+//	                         Seq; comment lines (": …") keep the stream alive and count the records
+//	                         dropped for a slow reader
 //	GET    /metrics          Prometheus metrics
 //
 // Errors are Problem documents with these status codes: 400 bad_request
@@ -28,7 +30,9 @@ import (
 // stale_config, 409 conflict (a definite conflict that retries did not
 // overcome: nothing was written), 503 no_quorum (definitely not applied),
 // 504 unknown_outcome (the change may or may not have been applied; the
-// client must read to find out).
+// client must read to find out), 404 not_found (DELETE of a key that is
+// absent or deleted; an unknown route), 500 internal (anything else, for
+// example a stored state that is not a gryadka value).
 
 // Value is the answer of every key-value request: the key's state after it.
 type Value struct {
@@ -56,7 +60,9 @@ type ChangeRequest struct {
 
 // ConfigDoc is a proposer's configuration with its version. Version counts
 // the replacements since the server started at 1; a PUT names the version
-// it replaces and gets the new document back.
+// it replaces and gets the new document back. Node addresses are shown
+// without passwords; a PUT gives a known node's address either way, and a
+// new node's in full.
 type ConfigDoc struct {
 	Version  uint64             `json:"version"`
 	Proposer string             `json:"proposer"` // the proposer's ID, read-only
@@ -66,6 +72,7 @@ type ConfigDoc struct {
 
 // Problem is the body of every error answer.
 type Problem struct {
-	Code    string `json:"code"`    // bad_request, version_mismatch, stale_config, conflict, no_quorum, unknown_outcome, not_found
-	Message string `json:"message"` // in words a user understands
+	Code    string `json:"code"`            // bad_request, version_mismatch, stale_config, conflict, no_quorum, unknown_outcome, not_found, internal
+	Message string `json:"message"`         // in words a user understands
+	Value   *Value `json:"value,omitempty"` // the key's state, for version_mismatch and not_found
 }

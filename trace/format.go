@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gryadka/gryadka/cluster"
+	"github.com/gryadka/gryadka/gc"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -56,6 +57,10 @@ func (f Formatter) Format(r Record) string {
 		return linkText(e)
 	case cluster.LinkChanged:
 		return linkChangedText(e)
+	case gc.StepEvent:
+		return e.Text()
+	case cluster.MembershipStep:
+		return e.Text()
 	case nil:
 		return "(no event)"
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gryadka/gryadka/cluster"
+	"github.com/gryadka/gryadka/gc"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -37,6 +38,8 @@ var decoders = map[string]func([]byte) (paxos.Event, error){
 	cluster.NodeStateChanged{}.Kind():  decodeAs[cluster.NodeStateChanged],
 	cluster.LinkEvent{}.Kind():         decodeAs[cluster.LinkEvent],
 	cluster.LinkChanged{}.Kind():       decodeAs[cluster.LinkChanged],
+	gc.StepEvent{}.Kind():              decodeAs[gc.StepEvent],
+	cluster.MembershipStep{}.Kind():    decodeAs[cluster.MembershipStep],
 }
 
 func decodeAs[E paxos.Event](data []byte) (paxos.Event, error) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gryadka/gryadka/cluster"
+	"github.com/gryadka/gryadka/gc"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -42,6 +43,11 @@ func samples() map[string]paxos.Event {
 				{Proposer: "p2", Acceptor: cluster.Any, Kind: cluster.FaultDelay, Delay: time.Millisecond, Jitter: time.Microsecond},
 				{Proposer: "p2", Acceptor: "a1", Kind: cluster.FaultDuplicate, Probability: 0.1},
 			}},
+		"gc.step": gc.StepEvent{At: at0, Collector: "gc.0", Key: "k", Step: gc.StepFence, Tombstone: ballot(9, "gc.0"),
+			OK: true, Skipped: "x", Err: "y", Nodes: []string{"a1", "a2"}, Ages: []gc.Age{{Proposer: "p1.0", Age: 2}}},
+		"cluster.member": cluster.MembershipStep{At: at0, Op: "add a4", Step: 3, Steps: 4, Action: paxos.StepRescan,
+			Name: "grow step 3: rescan", Phase: cluster.MemberStepProgress, Config: cluster.MajorityConfig("a1", "a2"),
+			KeysDone: 120, KeysTotal: 500, Rate: 830, Err: "x"},
 	}
 }
 

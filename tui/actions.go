@@ -12,7 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/gryadka/gryadka/kv"
-	"github.com/gryadka/gryadka/paxos"
 )
 
 // actionTimeout bounds one user action; stepTimeout a change made while
@@ -48,10 +47,14 @@ type loadStartedMsg struct{ Work *workload }
 // mode and, on an attached cluster, wait for a confirmation.
 func (m *Model) run(c commandMsg) tea.Cmd {
 	s := findSpec(c.Cmd.commandName())
-	if s != nil && s.writes && m.env.ReadOnly {
+	writes := s != nil && s.writes
+	if mc, ok := c.Cmd.(memberCommand); ok {
+		writes = mc.writes()
+	}
+	if writes && m.env.ReadOnly {
 		return reportCmd("", fmt.Errorf("%w: %s changes the cluster, and the dashboard was started with --read-only", ErrReadOnly, s.name))
 	}
-	if s != nil && s.writes && m.env.Attach && m.confirm == nil {
+	if writes && m.env.Attach && m.confirm == nil {
 		m.confirm = &c
 		return nil
 	}
@@ -82,14 +85,15 @@ func (m *Model) do(c commandMsg) tea.Cmd {
 	case linkCommand, healCommand, stepCommand, queueCommand:
 		return m.linkCmd(cmd, c.Line)
 	case oneRTTCommand:
-		for _, cl := range m.env.Clients {
-			cl.Proposer.SetOneRTT(cmd.On)
-		}
-		return tea.Batch(reportCmd(c.Line+": done", nil), m.pollCmd())
+		return m.oneRTTCmd(cmd.On, c.Line)
 	case loadCommand:
 		return m.loadCmd(cmd)
 	case proposerAddCommand:
 		return m.addProposerCmd()
+	case memberCommand:
+		return m.memberCmd(cmd, c.Line)
+	case gcCommand:
+		return m.gcCmd(cmd, c.Line)
 	case filterCommand:
 		m.setTab(tabProtocol)
 		m.proto.Update(filterMsg(cmd))
@@ -168,7 +172,11 @@ func (m *Model) nodeCmd(c nodeCommand, line string) tea.Cmd {
 func (m *Model) linkCmd(c command, line string) tea.Cmd {
 	links, clients := m.env.Links, m.env.Clients
 	if links == nil {
-		return reportCmd("", fmt.Errorf("%w: this dashboard does not control the links, so %s is not possible", ErrUnavailable, c.commandName()))
+		why := m.env.NoLinks
+		if why == "" {
+			why = "this dashboard does not control the links"
+		}
+		return reportCmd("", fmt.Errorf("%w: %s is not possible: %s", ErrUnavailable, c.commandName(), why))
 	}
 	return func() tea.Msg {
 		var err error
@@ -193,7 +201,7 @@ func (m *Model) linkCmd(c command, line string) tea.Cmd {
 		case stepCommand:
 			links.SetStep(c.On)
 			for _, cl := range clients {
-				cl.Proposer.SetRoundTimeout(roundTimeout(c.On))
+				err = errors.Join(err, cl.Proposer.SetRoundTimeout(roundTimeout(c.On)))
 			}
 		case queueCommand:
 			err = queueAction(links, c)
@@ -239,7 +247,7 @@ func (m *Model) loadCmd(c loadCommand) tea.Cmd {
 	if len(m.env.Clients) == 0 {
 		return reportCmd("", fmt.Errorf("%w: there is no proposer to run a load", ErrUnavailable))
 	}
-	stores := make([]*kv.Store, len(m.env.Clients))
+	stores := make([]KV, len(m.env.Clients))
 	for i, cl := range m.env.Clients {
 		stores[i] = cl.Store
 	}
@@ -259,7 +267,9 @@ func (m *Model) addProposerCmd() tea.Cmd {
 			return resultMsg{Err: err}
 		}
 		if links != nil {
-			cl.Proposer.SetRoundTimeout(roundTimeout(links.Step()))
+			if err := cl.Proposer.SetRoundTimeout(roundTimeout(links.Step())); err != nil {
+				return resultMsg{Err: err}
+			}
 		}
 		return proposerAddedMsg{Client: cl}
 	}
@@ -268,6 +278,7 @@ func (m *Model) addProposerCmd() tea.Cmd {
 // pollCmd reads a snapshot of the cluster off the UI goroutine.
 func (m *Model) pollCmd() tea.Cmd {
 	nodes, links, clients := m.env.Nodes, m.env.Links, slices.Clone(m.env.Clients)
+	ctx := m.ctx
 	return func() tea.Msg {
 		var s snapshotMsg
 		if nodes != nil {
@@ -276,27 +287,16 @@ func (m *Model) pollCmd() tea.Cmd {
 		if links != nil {
 			s.Faults, s.Held, s.Step = links.Faults(), links.Held(), links.Step()
 		}
+		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		defer cancel()
 		for i, cl := range clients {
-			p := cl.Proposer
-			cfg := p.Config()
-			s.Proposers = append(s.Proposers, proposerInfo{ID: shortProposer(p.ID()), Counter: p.Counter(),
-				OneRTT: p.OneRTT(), Cached: p.CachedKeys(), InFlight: p.InFlight(),
-				Prepare: acceptorNames(cfg.Prepare), Accept: acceptorNames(cfg.Accept),
-				PrepareQuorum: cfg.PrepareQuorum, AcceptQuorum: cfg.AcceptQuorum})
+			s.Proposers = append(s.Proposers, cl.Proposer.Status(ctx))
 			if s.Proposers[i].ID == "" {
 				s.Proposers[i].ID = "p" + strconv.Itoa(i+1)
 			}
 		}
 		return s
 	}
-}
-
-func acceptorNames(set []paxos.Acceptor) []string {
-	out := make([]string, len(set))
-	for i, a := range set {
-		out[i] = a.Name()
-	}
-	return out
 }
 
 // keysCmd lists the keys of the first node that answers.
@@ -344,5 +344,18 @@ func (m *Model) inspectCmd(k string) tea.Cmd {
 			}
 		}
 		return msg
+	}
+}
+
+// oneRTTCmd turns the one-round-trip optimization on or off on every
+// proposer that allows it.
+func (m *Model) oneRTTCmd(on bool, line string) tea.Cmd {
+	clients := slices.Clone(m.env.Clients)
+	return func() tea.Msg {
+		var errs []error
+		for _, cl := range clients {
+			errs = append(errs, cl.Proposer.SetOneRTT(on))
+		}
+		return resultMsg{Text: line + ": done", Err: errors.Join(errs...)}
 	}
 }

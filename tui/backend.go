@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
 )
@@ -102,8 +101,8 @@ type HeldMessage struct {
 
 // Client is one proposer with the key-value store that runs through it.
 type Client struct {
-	Proposer *paxos.Proposer
-	Store    *kv.Store
+	Proposer Proposer
+	Store    KV
 }
 
 // Env is what the dashboard runs on. Every field but Bus may be nil or
@@ -115,10 +114,16 @@ type Env struct {
 	Nodes Nodes
 	// Links are the faults and step mode between proposers and acceptors.
 	Links Links
+	// NoLinks says why Links is nil, when it is, in words for the user.
+	NoLinks string
 	// Clients are the proposers, each with its key-value store.
 	Clients []Client
 	// AddProposer starts one more proposer on the same cluster.
 	AddProposer func(ctx context.Context) (Client, error)
+	// Members changes the cluster's membership; nil offers no change.
+	Members Members
+	// GC collects deleted keys; nil offers no collection.
+	GC GC
 	// ReadOnly offers no action that writes.
 	ReadOnly bool
 	// Attach says the nodes belong to someone else: destructive actions
@@ -126,4 +131,6 @@ type Env struct {
 	Attach bool
 	// Title names the cluster in the title bar.
 	Title string
+	// Demo, if not nil, is a guided demo narrated in its own panel.
+	Demo Demo
 }

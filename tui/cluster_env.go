@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gryadka/gryadka/cluster"
@@ -12,8 +13,11 @@ import (
 
 // ClusterNodes adapts cluster nodes to Nodes. It keeps one inspection
 // connection per node, which does not check the cluster identity, so a
-// wiped node can still be inspected.
+// wiped node can still be inspected. Add lists a node that joined.
 type ClusterNodes struct {
+	template cluster.AcceptorOptions
+
+	mu      sync.Mutex // guards nodes and inspect: Add runs beside the readers
 	nodes   []*cluster.Node
 	inspect map[string]*cluster.RedisAcceptor
 }
@@ -25,22 +29,39 @@ var _ Nodes = (*ClusterNodes)(nil)
 // its Endpoint name and address are taken from each node. Close closes
 // the connections, not the nodes.
 func NewClusterNodes(ctx context.Context, nodes []*cluster.Node, template cluster.AcceptorOptions) (*ClusterNodes, error) {
-	c := &ClusterNodes{nodes: nodes, inspect: map[string]*cluster.RedisAcceptor{}}
+	c := &ClusterNodes{template: template, inspect: map[string]*cluster.RedisAcceptor{}}
 	for _, n := range nodes {
-		opts := template
-		opts.Endpoint.Name, opts.Endpoint.Addr, opts.Identity = n.Name(), n.Addr(), ""
-		opts.InMemoryOK = opts.InMemoryOK || n.Kind() == cluster.KindEmbedded
-		a, err := cluster.DialAcceptor(ctx, opts)
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("tui: inspecting %s: %w", n.Name(), err), c.Close())
+		if err := c.Add(ctx, n); err != nil {
+			return nil, errors.Join(err, c.Close())
 		}
-		c.inspect[n.Name()] = a
 	}
 	return c, nil
 }
 
+// Add connects to n for inspection and lists it last. A node listed
+// already is left as it is.
+func (c *ClusterNodes) Add(ctx context.Context, n *cluster.Node) error {
+	if _, err := c.node(n.Name()); err == nil {
+		return nil
+	}
+	opts := c.template
+	opts.Endpoint.Name, opts.Endpoint.Addr, opts.Identity = n.Name(), n.Addr(), ""
+	opts.InMemoryOK = opts.InMemoryOK || n.Kind() == cluster.KindEmbedded
+	a, err := cluster.DialAcceptor(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("tui: inspecting %s: %w", n.Name(), err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nodes = append(c.nodes, n)
+	c.inspect[n.Name()] = a
+	return nil
+}
+
 // Close closes the inspection connections.
 func (c *ClusterNodes) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var errs []error
 	for _, a := range c.inspect {
 		errs = append(errs, a.Close())
@@ -50,6 +71,8 @@ func (c *ClusterNodes) Close() error {
 
 // List implements Nodes.
 func (c *ClusterNodes) List() []NodeInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	out := make([]NodeInfo, len(c.nodes))
 	for i, n := range c.nodes {
 		out[i] = NodeInfo{Name: n.Name(), Addr: n.Addr(), Backend: string(n.Kind()), State: n.State().String()}
@@ -58,11 +81,14 @@ func (c *ClusterNodes) List() []NodeInfo {
 }
 
 func (c *ClusterNodes) node(name string) (*cluster.Node, error) {
+	c.mu.Lock()
 	for _, n := range c.nodes {
 		if n.Name() == name {
+			c.mu.Unlock()
 			return n, nil
 		}
 	}
+	c.mu.Unlock()
 	return nil, fmt.Errorf("tui: there is no node %q; the nodes are %v", name, nodeNames(c.List()))
 }
 
@@ -88,7 +114,9 @@ func (c *ClusterNodes) Do(ctx context.Context, name string, a NodeAction) error 
 }
 
 func (c *ClusterNodes) acceptor(name string) (*cluster.RedisAcceptor, error) {
+	c.mu.Lock()
 	a := c.inspect[name]
+	c.mu.Unlock()
 	if a == nil {
 		return nil, fmt.Errorf("tui: there is no node %q", name)
 	}
@@ -183,3 +211,22 @@ func (l NetworkLinks) DropHeld(id uint64) error { return l.N.DropHeld(id) }
 
 // DeliverNext implements Links.
 func (l NetworkLinks) DeliverNext() error { return l.N.DeliverNext() }
+
+// Identity returns the cluster identity the first node that answers holds.
+func (c *ClusterNodes) Identity(ctx context.Context) (string, error) {
+	err := errors.New("tui: no node holds a cluster identity")
+	for _, n := range c.List() {
+		a, aerr := c.acceptor(n.Name)
+		if aerr != nil {
+			continue
+		}
+		id, ierr := a.Identity(ctx)
+		if ierr == nil && id != "" {
+			return id, nil
+		}
+		if ierr != nil {
+			err = ierr
+		}
+	}
+	return "", err
+}

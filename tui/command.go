@@ -98,7 +98,8 @@ const (
 	argNode
 	argProposer
 	argOnOff
-	argWord // a fixed choice, from spec.words
+	argWord    // a fixed choice, from spec.words
+	argKeyWord // a key or one of spec.words
 )
 
 // spec describes one command for parsing, completion and help.

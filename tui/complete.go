@@ -36,7 +36,11 @@ func complete(line string, c completion) []string {
 	case argKey:
 		choices = c.Keys
 	case argNode:
-		choices = c.Nodes
+		if s.name != "member" || done[0] != "add" {
+			choices = c.Nodes
+		}
+	case argKeyWord:
+		choices = append(slices.Clone(s.words), c.Keys...)
 	case argProposer:
 		choices = append(slices.Clone(c.Proposers), c.Nodes...)
 	case argOnOff:

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
 )
@@ -190,6 +189,6 @@ func newTestEnv(t testing.TB) *testEnv {
 		t.Fatal(err)
 	}
 	te.env = Env{Bus: trace.NewBus(), Nodes: te.nodes, Links: te.links,
-		Clients: []Client{{Proposer: p, Store: kv.New(p)}}, Title: "test"}
+		Clients: []Client{NewLocalClient(p)}, Title: "test"}
 	return te
 }

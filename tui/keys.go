@@ -14,7 +14,7 @@ type KeyMap struct {
 	Command key.Binding
 	Focus   key.Binding
 	Tabs    key.Binding // 1-5, shown in help only
-	Tab     [5]key.Binding
+	Tab     [tabCount]key.Binding
 
 	// Lists and scrolling.
 	Up       key.Binding
@@ -61,10 +61,10 @@ func DefaultKeyMap() KeyMap {
 		Command: b([]string{":"}, ":", "command"),
 		Focus:   b([]string{"tab", "shift+tab"}, "tab", "focus"),
 		Tabs:    key.NewBinding(key.WithKeys(), key.WithHelp("1-5", "protocol/keys/load/queue/log")),
-		Tab: [5]key.Binding{
+		Tab: [tabCount]key.Binding{
 			key.NewBinding(key.WithKeys("1")), key.NewBinding(key.WithKeys("2")),
 			key.NewBinding(key.WithKeys("3")), key.NewBinding(key.WithKeys("4")),
-			key.NewBinding(key.WithKeys("5")),
+			key.NewBinding(key.WithKeys("5")), key.NewBinding(key.WithKeys("6")),
 		},
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),

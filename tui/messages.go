@@ -69,24 +69,11 @@ func tickEvery(d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg{At: t} })
 }
 
-// proposerInfo describes one proposer at the time of a snapshot.
-type proposerInfo struct {
-	ID            string // short, "p1"
-	Counter       uint64
-	OneRTT        bool
-	Cached        int
-	InFlight      int
-	Prepare       []string
-	Accept        []string
-	PrepareQuorum int
-	AcceptQuorum  int
-}
-
 // snapshotMsg is the state of the cluster, read by pollCmd off the UI
 // goroutine.
 type snapshotMsg struct {
 	Nodes     []NodeInfo
-	Proposers []proposerInfo
+	Proposers []ProposerStatus
 	Faults    []string
 	Held      []HeldMessage
 	Step      bool

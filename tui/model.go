@@ -38,7 +38,9 @@ type Model struct {
 	load    *loadPanel
 	queue   *queuePanel
 	log     *logPanel
+	members *membersPanel
 	prompt  *promptPanel
+	demo    *demoPanel // a guided demo, when one runs
 	tabs    [tabCount]panel
 	help    help.Model
 
@@ -65,10 +67,14 @@ func New(ctx context.Context, env Env, sub *trace.Sub) *Model {
 		load:    newLoadPanel(st, keys),
 		queue:   newQueuePanel(st, keys),
 		log:     newLogPanel(st, keys),
+		members: newMembersPanel(st, keys),
 		prompt:  newPromptPanel(st, keys),
 		help:    help.New(),
 	}
-	m.tabs = [tabCount]panel{m.proto, m.inspect, m.load, m.queue, m.log}
+	if env.Demo != nil {
+		m.demo = newDemoPanel(st, env.Demo)
+	}
+	m.tabs = [tabCount]panel{m.proto, m.inspect, m.load, m.queue, m.log, m.members}
 	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.Prompt, st.Prompt
 	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.Muted, st.Muted
 	return m
@@ -116,7 +122,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.broadcast(msg)
 		m.resize()
 		return m, nil
+	case demoPartMsg:
+		if m.demo != nil {
+			return m, m.demo.Update(msg)
+		}
+		return m, nil
 	case commandMsg:
+		if c, ok := msg.Cmd.(exportCommand); ok {
+			return m, m.export(c)
+		}
 		return m, m.run(msg)
 	case resultMsg:
 		m.status = msg
@@ -129,6 +143,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case proposerAddedMsg:
 		m.env.Clients = append(m.env.Clients, msg.Client)
 		return m, tea.Batch(m.pollCmd(), reportCmd("proposer "+shortProposer(msg.Client.Proposer.ID())+" started", nil))
+	case memberPlannedMsg:
+		return m, m.memberPlanned(msg)
 	case loadStartedMsg:
 		m.work = msg.Work
 		return m, reportCmd(fmt.Sprintf("load started: %d clients", msg.Work.clients), nil)
@@ -170,6 +186,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Focus):
 		m.focusCluster = !m.focusCluster
 		return nil
+	}
+	if m.demo != nil {
+		if cmd, ok := m.demo.key(msg); ok {
+			return cmd
+		}
 	}
 	for i, b := range m.keys.Tab {
 		if key.Matches(msg, b) {
@@ -215,7 +236,13 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 // resize lays the panels out for the terminal's size.
 func (m *Model) resize() {
 	fw, fh := m.st.Panel.GetHorizontalFrameSize(), m.st.Panel.GetVerticalFrameSize()
-	m.lay = computeLayout(m.w, m.h, m.cluster.rows(), fw, fh)
+	h := m.h
+	if m.demo != nil {
+		dh := demoHeight(m.h)
+		m.demo.SetSize(max(m.w-fw, 0), max(dh-fh, 0))
+		h -= dh
+	}
+	m.lay = computeLayout(m.w, h, m.cluster.rows(), fw, fh)
 	m.cluster.SetSize(m.lay.Cluster.W, m.lay.Cluster.H)
 	for _, p := range m.tabs {
 		p.SetSize(m.lay.Main.W, m.lay.Main.H)
@@ -272,7 +299,7 @@ func nodeNames(nodes []NodeInfo) []string {
 	return out
 }
 
-func proposerNames(ps []proposerInfo) []string {
+func proposerNames(ps []ProposerStatus) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.ID

@@ -8,7 +8,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 )
 
@@ -123,7 +122,7 @@ func TestModel_LinkCommands(t *testing.T) {
 func TestModel_StepModeLengthensRounds(t *testing.T) {
 	te := newTestEnv(t)
 	d := newDriver(t, te.env, 80, 24)
-	p := te.env.Clients[0].Proposer
+	p := te.env.Clients[0].Proposer.(LocalProposer).P
 	d.command("step on")
 	wantStatus(t, d, "step on: done")
 	if have := p.RoundTimeout(); have != stepTimeout {
@@ -199,7 +198,7 @@ func TestModel_OneRTTSwitch(t *testing.T) {
 	te := newTestEnv(t)
 	d := newDriver(t, te.env, 80, 24)
 	d.command("1rtt off")
-	if te.env.Clients[0].Proposer.OneRTT() {
+	if te.env.Clients[0].Proposer.(LocalProposer).P.OneRTT() {
 		t.Error("want 1RTT off")
 	}
 	if !strings.Contains(view(d), "1RTT off") {
@@ -233,7 +232,8 @@ func TestModel_HelpAndQuit(t *testing.T) {
 	te := newTestEnv(t)
 	d := newDriver(t, te.env, 80, 24)
 	d.keys("?")
-	if v := view(d); !strings.Contains(v, "partition [PROPOSER] ACCEPTOR") || !strings.Contains(v, "help [COMMAND]") {
+	if v := view(d); !strings.Contains(v, "partition [PROPOSER] ACCEPTOR") || !strings.Contains(v, "member add|remove") ||
+		!strings.Contains(v, "help · quit") {
 		t.Errorf("want every command in the help, have\n%s", v)
 	}
 	d.keys("esc")
@@ -251,7 +251,7 @@ func TestModel_ProposerAdd(t *testing.T) {
 	te := newTestEnv(t)
 	te.env.AddProposer = func(context.Context) (Client, error) {
 		p, err := paxos.NewProposer(paxos.Options{ID: "p2", Config: paxos.Majority(te.nodes.acceptors()...)})
-		return Client{Proposer: p, Store: kv.New(p)}, err
+		return NewLocalClient(p), err
 	}
 	d := newDriver(t, te.env, 80, 24)
 	d.command("proposer add")

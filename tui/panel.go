@@ -28,10 +28,11 @@ const (
 	tabLoad
 	tabQueue
 	tabLog
+	tabMembers // listed once a membership change is on show
 	tabCount
 )
 
-var tabNames = [tabCount]string{"protocol", "keys", "load", "queue", "log"}
+var tabNames = [tabCount]string{"protocol", "keys", "load", "queue", "log", "members"}
 
 // String returns the tab's name.
 func (t tab) String() string { return tabNames[t] }

@@ -217,14 +217,21 @@ func (p *clusterPanel) links(name string) string {
 	return strings.Join(out, "; ")
 }
 
-func (p *clusterPanel) proposerLine(pr proposerInfo) string {
+func (p *clusterPanel) proposerLine(pr ProposerStatus) string {
+	quorums := fmt.Sprintf("quorums %d/%d %d/%d", pr.PrepareQuorum, len(pr.Prepare), pr.AcceptQuorum, len(pr.Accept))
+	if pr.Remote != "" {
+		if pr.Down != "" {
+			return fmt.Sprintf("%-5s %s %s %s", pr.ID, p.st.Down.Render("✗"), pr.Remote, p.st.Down.Render("disconnected: "+pr.Down))
+		}
+		return fmt.Sprintf("%-5s %s %s · ballot %d · in flight %d · %s",
+			pr.ID, p.st.Header.Render("▲"), pr.Remote, pr.Counter, pr.InFlight, quorums)
+	}
 	rtt := p.st.Muted.Render("1RTT off")
 	if pr.OneRTT {
 		rtt = p.st.Good.Render("1RTT on")
 	}
-	return fmt.Sprintf("%-5s %s ballot %d · %s · cached %d · in flight %d · quorums %d/%d %d/%d",
-		pr.ID, p.st.Header.Render("▲"), pr.Counter, rtt, pr.Cached, pr.InFlight,
-		pr.PrepareQuorum, len(pr.Prepare), pr.AcceptQuorum, len(pr.Accept))
+	return fmt.Sprintf("%-5s %s ballot %d · %s · cached %d · in flight %d · %s",
+		pr.ID, p.st.Header.Render("▲"), pr.Counter, rtt, pr.Cached, pr.InFlight, quorums)
 }
 
 // ShortHelp implements help.KeyMap.

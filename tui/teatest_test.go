@@ -9,7 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/trace"
 )
@@ -23,7 +22,7 @@ func TestTeatest_CommandFlowThroughTheBus(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	env := Env{Bus: bus, Nodes: nodes, Links: newFakeLinks(), Clients: []Client{{Proposer: p, Store: kv.New(p)}}}
+	env := Env{Bus: bus, Nodes: nodes, Links: newFakeLinks(), Clients: []Client{NewLocalClient(p)}}
 	m := New(ctx, env, bus.Subscribe(ctx, trace.WithBuffer(traceBuffer)))
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 

@@ -34,6 +34,9 @@ func (m *Model) View() string {
 			m.box("cluster", m.cluster, m.lay.Cluster, m.focusCluster),
 			m.box(m.tabTitle(), m.tabs[m.tab], m.lay.Main, !m.focusCluster))
 	}
+	if m.demo != nil && !m.showHelp {
+		body = lipgloss.JoinVertical(lipgloss.Left, m.box("demo", m.demo, size{m.demo.w, m.demo.h}, m.demo.asking != nil), body)
+	}
 	return lipgloss.JoinVertical(lipgloss.Left, m.titleBar(), body, m.statusLine(), m.helpLine())
 }
 
@@ -68,7 +71,7 @@ func (m *Model) tabTitle() string {
 	shown := m.mainTab()
 	parts := make([]string, 0, tabCount)
 	for t := range tabCount {
-		if m.lay.Wide && (t == tabLoad || t == tabLog) {
+		if m.lay.Wide && (t == tabLoad || t == tabLog) || t == tabMembers && !m.members.active() && m.tab != tabMembers {
 			continue
 		}
 		name := fmt.Sprintf("%d %s", t+1, t)
@@ -134,6 +137,9 @@ func (m *Model) helpLine() string {
 		return fitLine(m.help.ShortHelpView(m.prompt.ShortHelp()), m.w)
 	}
 	bindings := append(m.focused().ShortHelp(), m.keys.ShortHelp()...)
+	if m.demo != nil {
+		bindings = append(m.demo.ShortHelp(), bindings...)
+	}
 	return fitLine(m.help.ShortHelpView(bindings), m.w)
 }
 
@@ -150,10 +156,10 @@ func (m *Model) helpView(h int) string {
 		b.WriteString(m.st.Title.Render("keys") + "\n")
 		b.WriteString(m.help.FullHelpView(append([][]key.Binding{}, m.keys.FullHelp()...)) + "\n\n")
 		b.WriteString(m.st.Title.Render("commands") + "  (type : first; tab completes, ↑↓ recall; help CMD explains one)\n")
-		used := strings.Count(b.String(), "\n") + 6
+		used := strings.Count(b.String(), "\n") + 5
 		b.WriteString(commandList(commandSpecs(), m.w-6, h-used))
 	}
-	b.WriteString(m.st.Muted.Render("\n? or esc closes the help"))
+	b.WriteString("\n" + m.st.Muted.Render("? or esc closes the help"))
 	return m.st.HelpBorder.Render(fit(b.String(), m.w-4, h-4))
 }
 
@@ -166,7 +172,8 @@ func plural(n int, word string) string {
 }
 
 // commandList lists the commands in w x h cells: with their summaries in
-// one or two columns when there is room, else their usages only.
+// one or two columns when there is room, else their usages only, and
+// those that do not fit by name on the last line.
 func commandList(specs []spec, w, h int) string {
 	cols := 1
 	if w >= 116 {
@@ -177,10 +184,17 @@ func commandList(specs []spec, w, h int) string {
 		var lines []string
 		line := " "
 		for _, s := range specs {
-			if ansi.StringWidth(line)+len(s.usage)+3 > w {
-				lines, line = append(lines, line), " "
+			item := s.usage
+			if len(lines) >= h-1 {
+				item = s.name
 			}
-			line += " " + s.usage + " ·"
+			if ansi.StringWidth(line)+len(item)+3 > w {
+				lines, line = append(lines, line), " "
+				if len(lines) >= h-1 {
+					item = s.name
+				}
+			}
+			line += " " + item + " ·"
 		}
 		return strings.Join(append(lines, strings.TrimSuffix(line, " ·")), "\n")
 	}

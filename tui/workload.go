@@ -76,7 +76,7 @@ type checkResultMsg struct {
 	Result  check.Result
 }
 
-func startWorkload(ctx context.Context, stores []*kv.Store, clients int) *workload {
+func startWorkload(ctx context.Context, stores []KV, clients int) *workload {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &workload{clients: clients, cancel: cancel, prevAt: time.Now()}
 	w.rotate(time.Now())
@@ -102,7 +102,7 @@ func (w *workload) stop() {
 	w.wg.Wait()
 }
 
-func (w *workload) client(ctx context.Context, id int, store *kv.Store) {
+func (w *workload) client(ctx context.Context, id int, store KV) {
 	rng := rand.New(rand.NewPCG(uint64(id), uint64(time.Now().UnixNano())))
 	versions := map[string]uint64{}
 	var written int64
@@ -137,7 +137,7 @@ func (w *workload) client(ctx context.Context, id int, store *kv.Store) {
 	}
 }
 
-func (w *workload) do(ctx context.Context, store *kv.Store, in check.Input) (kv.Entry, error) {
+func (w *workload) do(ctx context.Context, store KV, in check.Input) (kv.Entry, error) {
 	switch in.Kind {
 	case check.OpGet:
 		return store.Get(ctx, in.Key)

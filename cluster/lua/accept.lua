@@ -1,9 +1,11 @@
 -- accept.lua: CASPaxos accept, run atomically by Redis.
--- KEYS[1] the key's state hash, KEYS[2] the node's identity key.
+-- KEYS[1] the key's state hash, KEYS[2] the node's identity key, KEYS[3]
+-- the minimum age per proposer.
 -- ARGV[1] the ballot, ARGV[2] the next ballot to promise ("" = none),
 -- ARGV[3] "1" when ARGV[4] holds the value, "0" for the nil value,
--- ARGV[5] the identity to require ("" = no check).
--- Replies: {"accepted"}, {"conflict", seen}, {"identity", have},
+-- ARGV[5] the identity to require ("" = no check), ARGV[6] the proposer's
+-- age.
+-- Replies: {"accepted"}, {"conflict", seen}, {"identity", have}, {"age", min},
 -- {"corrupt", field, detail}, {"badarg", name, raw}. Nothing is written
 -- before every check has passed.
 
@@ -14,6 +16,8 @@ local b, nxt, has_value = ARGV[1], ARGV[2], ARGV[3]
 if not valid_ballot(b) then return {"badarg", "ballot", b} end
 if nxt ~= "" and not valid_ballot(nxt) then return {"badarg", "next", nxt} end
 if has_value ~= "0" and has_value ~= "1" then return {"badarg", "value flag", has_value} end
+refusal = check_age(KEYS[3], b, ARGV[6])
+if refusal then return refusal end
 
 local s, err = load_state(KEYS[1])
 if err then return err end

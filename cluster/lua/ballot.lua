@@ -71,3 +71,27 @@ local function load_state(key)
   end
   return s, nil
 end
+
+-- valid_age reports whether s is an age: a decimal number without leading
+-- zeros, at most 20 digits.
+local function valid_age(s)
+  return type(s) == "string" and #s <= 20 and (s == "0" or string.find(s, "^[1-9][0-9]*$") ~= nil)
+end
+
+-- age_less compares two valid ages as numbers, exactly.
+local function age_less(a, b)
+  if #a ~= #b then return #a < #b end
+  return cmp(a, b) < 0
+end
+
+-- check_age returns a refusal when the ballot's proposer is older than the
+-- minimum age the hash key holds for it (the garbage collector's fence).
+local function check_age(key, b, age)
+  if not valid_age(age) then return {"badarg", "age", age} end
+  local min = redis.pcall("HGET", key, string.sub(b, 22))
+  if type(min) == "table" and min.err then return {"corrupt", "ages", min.err} end
+  if not min then return nil end
+  if not valid_age(min) then return {"corrupt", "ages", "minimum age " .. min} end
+  if age_less(age, min) then return {"age", min} end
+  return nil
+end

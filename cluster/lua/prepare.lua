@@ -1,16 +1,20 @@
 -- prepare.lua: CASPaxos prepare, run atomically by Redis.
--- KEYS[1] the key's state hash, KEYS[2] the node's identity key.
--- ARGV[1] the ballot, ARGV[2] the identity to require ("" = no check).
+-- KEYS[1] the key's state hash, KEYS[2] the node's identity key, KEYS[3]
+-- the minimum age per proposer.
+-- ARGV[1] the ballot, ARGV[2] the identity to require ("" = no check),
+-- ARGV[3] the proposer's age.
 -- Replies: {"promise", accepted, "1", value} or {"promise", accepted, "0", ""}
--- (nil value), {"conflict", seen}, {"identity", have}, {"corrupt", field,
--- detail}, {"badarg", name, raw}. Nothing is written before every check
--- has passed.
+-- (nil value), {"conflict", seen}, {"identity", have}, {"age", min},
+-- {"corrupt", field, detail}, {"badarg", name, raw}. Nothing is written
+-- before every check has passed.
 
 local refusal = check_identity(KEYS[2], ARGV[2])
 if refusal then return refusal end
 
 local b = ARGV[1]
 if not valid_ballot(b) then return {"badarg", "ballot", b} end
+refusal = check_age(KEYS[3], b, ARGV[3])
+if refusal then return refusal end
 
 local s, err = load_state(KEYS[1])
 if err then return err end
