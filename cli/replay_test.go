@@ -91,7 +91,7 @@ func TestReplayCommand_ExportsOneChangeToAFile(t *testing.T) {
 		t.Errorf("want change 2 only, have\n%s", s)
 	}
 	code, _, errOut = runReplayCommand(t, path, "--export", "text", "-o", out)
-	if code != ExitFailed || !strings.Contains(errOut, "already exists; add --force") {
+	if code != ExitFailed || !strings.Contains(errOut, "already exists: "+out+"; add --force") {
 		t.Errorf("want a refusal to overwrite, have exit %d: %s", code, errOut)
 	}
 	code, _, errOut = runReplayCommand(t, path, "--export", "text", "-o", out, "--force")

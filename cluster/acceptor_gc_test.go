@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -140,4 +141,78 @@ func TestRedisAcceptor_GCCallsCheckTheIdentity(t *testing.T) {
 	if err := a.RaiseMinAge(ctx, "not a proposer", 1); !errors.Is(err, ErrBadArgument) {
 		t.Fatalf("want ErrBadArgument for a malformed proposer, have %v", err)
 	}
+}
+
+// The Lua age fence and removal agree with paxos.MemAcceptor on seeded
+// random sequences of every call, ages included.
+func TestRedisAcceptor_GCDifferential(t *testing.T) {
+	accTestBackends(t, func(t *testing.T, addr string) {
+		ctx := context.Background()
+		a := accTestDial(t, addr, nil)
+		rdb := accTestClient(t, addr)
+		for seed := range uint64(8) {
+			if err := rdb.FlushAll(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			mem := paxos.NewMemAcceptor("a1")
+			r := rand.New(rand.NewPCG(seed, 7))
+			proposers := []string{"p1.x", "p2.y", "gc.z"}
+			ballot := func() paxos.Ballot {
+				return accTestBallot(uint64(1+r.IntN(12)), proposers[r.IntN(len(proposers))])
+			}
+			for i := range 300 {
+				actx := paxos.WithAge(ctx, uint64(r.IntN(4)))
+				key := accTestKeys[r.IntN(2)]
+				var what string
+				var memErr, redisErr error
+				var memOut, redisOut any
+				switch op := r.IntN(10); {
+				case op < 4:
+					b := ballot()
+					what = "prepare " + b.String()
+					memOut, memErr = mem.Prepare(actx, key, b)
+					redisOut, redisErr = a.Prepare(actx, key, b)
+				case op < 8:
+					b, v := ballot(), accTestValues[r.IntN(len(accTestValues))]
+					what = "accept " + b.String()
+					memErr = mem.Accept(actx, key, b, v, paxos.Ballot{})
+					redisErr = a.Accept(actx, key, b, v, paxos.Ballot{})
+				case op < 9:
+					p, age := proposers[r.IntN(len(proposers))], uint64(r.IntN(4))
+					what = "raise " + p
+					memErr = mem.RaiseMinAge(ctx, p, age)
+					redisErr = a.RaiseMinAge(ctx, p, age)
+				default:
+					b := ballot()
+					if acc := mem.State(key).Accepted; !acc.IsZero() && r.IntN(2) == 0 {
+						b = acc // the ballot of a tombstone, often
+					}
+					what = "remove " + b.String()
+					memOut, memErr = mem.Remove(ctx, key, b)
+					redisOut, redisErr = a.Remove(ctx, key, b)
+				}
+				if !gcSameError(memErr, redisErr) || !reflect.DeepEqual(memOut, redisOut) {
+					t.Fatalf("seed %d op %d (%s %s): MemAcceptor answered %v, %v; RedisAcceptor %v, %v",
+						seed, i, what, key, memOut, memErr, redisOut, redisErr)
+				}
+			}
+			for _, key := range accTestKeys[:2] {
+				have, err := a.State(ctx, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := mem.State(key); !reflect.DeepEqual(want, have) {
+					t.Fatalf("seed %d: final state of %q: MemAcceptor has %+v, RedisAcceptor %+v", seed, key, want, have)
+				}
+			}
+		}
+	})
+}
+
+func gcSameError(want, have error) bool {
+	var wa, ha *paxos.AgeError
+	if errors.As(want, &wa) || errors.As(have, &ha) {
+		return errors.As(want, &wa) && errors.As(have, &ha) && *wa == *ha
+	}
+	return accTestSameError(want, have)
 }

@@ -136,10 +136,6 @@ func TestRunner_Statements(t *testing.T) {
 	}
 }
 
-// pending are the demos that use dashboard commands other helpers are
-// adding; until the dashboard runs them, the test says so and skips.
-var pending = map[string]bool{"membership": true, "delete-gc": true}
-
 func TestBuiltin_Headless(t *testing.T) {
 	all, err := Builtin()
 	if err != nil {
@@ -151,9 +147,6 @@ func TestBuiltin_Headless(t *testing.T) {
 			defer r.Close()
 			var out strings.Builder
 			err := r.Run(s, &out)
-			if err != nil && pending[s.Name] && errors.Is(err, ErrStatement) && (tui.IsUsage(err) || errors.Is(err, tui.ErrUnavailable)) {
-				t.Skipf("the dashboard cannot run this demo's commands yet: %v", err)
-			}
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}

@@ -23,7 +23,7 @@ func Mermaid(records []Record) string { return Formatter{}.Mermaid(records) }
 //	Note over p1: prepare quorum won: …  a step of the proposer
 //	Note over a2: a2 is down          a node or a link fault
 //
-// Text that Mermaid would read as syntax (#, ;, <, >, &) is written as
+// Text that Mermaid would read as syntax (#, ;, <, >, &, %) is written as
 // Mermaid's entity codes, and a name that is not a plain identifier, or is
 // one of Mermaid's keywords, gets a participant alias.
 func (f Formatter) Mermaid(records []Record) string {
@@ -158,8 +158,9 @@ func participantIDs(lanes []string) []string {
 }
 
 // mermaidEscapes writes the characters Mermaid would read as syntax as its
-// entity codes.
+// entity codes: # and ; end a message, %% starts a comment, and labels are
+// HTML. A line break becomes a space.
 var mermaidEscapes = strings.NewReplacer("#", "#35;", ";", "#59;", "<", "#lt;", ">", "#gt;", "&", "#amp;",
-	"\n", " ", "\r", " ")
+	"%", "#37;", "\n", " ", "\r", " ")
 
 func escapeMermaid(s string) string { return mermaidEscapes.Replace(s) }

@@ -63,7 +63,7 @@ func TestFormatter_Mermaid(t *testing.T) {
 }
 
 func TestMermaid_EscapesSyntax(t *testing.T) {
-	m := sampleMeta("p1.0", 1, "set k <a>;#1&b\nc")
+	m := sampleMeta("p1.0", 1, "set k <a>;#1&b\nc 5%%")
 	rs := records(
 		paxos.ChangeStarted{Meta: m, Ballot: ballot(1, "p1.0")},
 		paxos.MessageSent{Meta: m, Msg: 1, Phase: paxos.PhaseAccept, Acceptor: "end", Ballot: ballot(1, "p1.0"),
@@ -73,7 +73,7 @@ func TestMermaid_EscapesSyntax(t *testing.T) {
 	want := "sequenceDiagram\n" +
 		"    participant p1\n" +
 		"    participant x2 as end\n" +
-		"    Note over p1: change 1: set k #lt;a#gt;#59;#35;1#amp;b c, start 1:p1.0 (2RTT)\n" +
+		"    Note over p1: change 1: set k #lt;a#gt;#59;#35;1#amp;b c 5#37;#37;, start 1:p1.0 (2RTT)\n" +
 		"    p1->>x2: accept 1:p1.0 value=\"x#59;y\"\n"
 	if have != want {
 		t.Errorf("want\n%s\nhave\n%s", want, have)
@@ -103,7 +103,7 @@ func TestMermaid_EveryLineIsAStatement(t *testing.T) {
 			strings.Contains(body, "->>") || strings.Contains(body, "-->>") || strings.Contains(body, "--x") ||
 			strings.Contains(body, "--)")
 		_, text, _ := strings.Cut(body, ": ")
-		if !ok || body == l || strings.ContainsAny(entityCode.ReplaceAllString(text, ""), "#;<>&") {
+		if !ok || body == l || strings.ContainsAny(entityCode.ReplaceAllString(text, ""), "#;<>&%") {
 			t.Errorf("not a well-formed statement: %q", l)
 		}
 	}

@@ -172,11 +172,10 @@ func (m *Model) nodeCmd(c nodeCommand, line string) tea.Cmd {
 func (m *Model) linkCmd(c command, line string) tea.Cmd {
 	links, clients := m.env.Links, m.env.Clients
 	if links == nil {
-		why := m.env.NoLinks
-		if why == "" {
-			why = "this dashboard does not control the links"
+		if m.env.NoLinks != "" {
+			return reportCmd("", fmt.Errorf("%w: %s: %s", ErrUnavailable, c.commandName(), m.env.NoLinks))
 		}
-		return reportCmd("", fmt.Errorf("%w: %s is not possible: %s", ErrUnavailable, c.commandName(), why))
+		return reportCmd("", fmt.Errorf("%w: this dashboard does not control the links, so %s is not possible", ErrUnavailable, c.commandName()))
 	}
 	return func() tea.Msg {
 		var err error

@@ -49,10 +49,16 @@ func (m *Model) memberPlanned(msg memberPlannedMsg) tea.Cmd {
 		func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, memberTimeout)
 			defer cancel()
-			if err := members.Run(ctx); err != nil {
-				return resultMsg{Err: fmt.Errorf("%s: %w", msg.Line, err)}
+			err := members.Run(ctx)
+			s := members.Status()
+			res := resultMsg{Text: msg.Line + ": done; " + s.Where}
+			if err != nil {
+				res = resultMsg{Err: fmt.Errorf("%s: %w", msg.Line, err)}
 			}
-			return resultMsg{Text: msg.Line + ": done; " + members.Status().Where}
+			return tea.BatchMsg{
+				func() tea.Msg { return memberStatusMsg{Status: s} },
+				func() tea.Msg { return res },
+			}
 		})
 }
 

@@ -102,7 +102,7 @@ func TestDemoPanel_NextAskBackReplay(t *testing.T) {
 }
 
 func TestDemoPanel_WrongPrediction(t *testing.T) {
-	d, _ := newDemoDriver(t, 80, 24)
+	d, _ := newDemoDriver(t, 160, 48)
 	d.keys("N", "n")
 	wantView(t, d, "you said no; the answer is yes: not quite")
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // ErrExists refuses to overwrite a file unless the export says --force.
-var ErrExists = errors.New("tui: the file exists")
+var ErrExists = errors.New("tui: the file already exists")
 
 // Export formats, in the words of the command line.
 const (
@@ -129,7 +129,7 @@ func WriteExport(path string, data []byte, force bool) (string, error) {
 	}
 	if !force {
 		if _, err := os.Lstat(abs); err == nil {
-			return "", fmt.Errorf("%w: %s already exists; add --force to overwrite it", ErrExists, abs)
+			return "", fmt.Errorf("%w: %s; add --force to overwrite it", ErrExists, path)
 		}
 	}
 	if err := os.WriteFile(abs, data, 0o644); err != nil {

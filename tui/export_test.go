@@ -54,7 +54,7 @@ func TestModel_ExportWritesTheKeptTrace(t *testing.T) {
 	wantFile(t, filepath.Join(dir, "all.md"), trace.Mermaid(recs))
 
 	d.command("export mermaid all.md")
-	wantStatus(t, d, "already exists; add --force")
+	wantStatus(t, d, "already exists: all.md; add --force")
 	d.command("export text all.md --force")
 	wantFile(t, filepath.Join(dir, "all.md"), trace.Sequence(recs))
 
@@ -70,7 +70,7 @@ func TestModel_ExportWritesTheKeptTrace(t *testing.T) {
 
 	d.command("export text none.txt 900-990")
 	wantStatus(t, d, "nothing to export")
-	d.command("export text x.txt p1#1")
+	d.command("export text x.txt #1")
 	wantStatus(t, d, "change 1 was made by p1.0 and p2.0")
 	d.command("export history h.json")
 	wantStatus(t, d, "no workload runs")

@@ -5,6 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/trace"
 )
 
@@ -77,4 +78,40 @@ type snapshotMsg struct {
 	Faults    []string
 	Held      []HeldMessage
 	Step      bool
+}
+
+// touchesCluster reports whether a batch holds a node or link change, so
+// the cluster snapshot is worth reading again at once.
+func touchesCluster(b traceBatchMsg) bool {
+	for _, r := range b.Records {
+		switch e := r.Event.(type) {
+		case cluster.NodeStateChanged, cluster.LinkChanged:
+			return true
+		case cluster.MembershipStep:
+			if e.Phase == cluster.MemberStepDone || e.Phase == cluster.MemberPlanDone {
+				return true // the configuration or the nodes changed
+			}
+		case cluster.LinkEvent:
+			if e.Held != 0 {
+				return true // the step queue changed
+			}
+		}
+	}
+	return false
+}
+
+func nodeNames(nodes []NodeInfo) []string {
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.Name
+	}
+	return out
+}
+
+func proposerNames(ps []ProposerStatus) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
 }

@@ -274,35 +274,3 @@ func (m *Model) quit() tea.Cmd {
 		return tea.Quit()
 	}
 }
-
-// touchesCluster reports whether a batch holds a node or link change, so
-// the cluster snapshot is worth reading again at once.
-func touchesCluster(b traceBatchMsg) bool {
-	for _, r := range b.Records {
-		switch e := r.Event.(type) {
-		case cluster.NodeStateChanged, cluster.LinkChanged:
-			return true
-		case cluster.LinkEvent:
-			if e.Held != 0 {
-				return true // the step queue changed
-			}
-		}
-	}
-	return false
-}
-
-func nodeNames(nodes []NodeInfo) []string {
-	out := make([]string, len(nodes))
-	for i, n := range nodes {
-		out[i] = n.Name
-	}
-	return out
-}
-
-func proposerNames(ps []ProposerStatus) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.ID
-	}
-	return out
-}

@@ -93,6 +93,12 @@ func (p *membersPanel) Update(msg tea.Msg) tea.Cmd {
 func (p *membersPanel) show(s MemberStatus) {
 	p.where, p.config = s.Where, s.Config
 	if s.Plan == nil {
+		if len(p.steps) > 0 && !s.Running { // the change on show ended
+			for i := range p.steps {
+				p.steps[i].state = stepDone
+			}
+			p.finished = true
+		}
 		return
 	}
 	p.op, p.finished, p.keysDone, p.keysAll, p.rate = s.Plan.Op, false, 0, 0, 0

@@ -19,7 +19,7 @@ var ErrSameProposer = errors.New("tui: two servers run the same proposer")
 
 // noLinksRemote says why a dashboard attached to serve proposers offers
 // no link faults.
-const noLinksRemote = "the proposers run in their own processes, so their links to the acceptors cannot be cut from here; kill or pause a node instead"
+const noLinksRemote = "the links of proposers in other processes cannot be cut from here (kill or pause a node instead)"
 
 // RemoteOptions configure NewRemoteEnv.
 type RemoteOptions struct {

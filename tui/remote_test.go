@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -103,8 +107,9 @@ func TestRemoteEnv_TwoServeProposersSideBySide(t *testing.T) {
 	}
 	waitFor(t, "both trace streams", func() bool { return connected(env.Clients[0]) && connected(env.Clients[1]) })
 
-	d := newDriver(t, env, 120, 40)
+	d := newDriver(t, env, 160, 40)
 	d.command("set k 1")
+	d.keys("y") // the cluster belongs to someone else: writes are confirmed
 	wantStatus(t, d, "set k 1 → 1 (version 1)")
 	e, err := env.Clients[1].Store.Incr(ctx, "k", 1)
 	if err != nil || e.Value != int64(2) || e.Version != 2 {
@@ -123,6 +128,7 @@ func TestRemoteEnv_TwoServeProposersSideBySide(t *testing.T) {
 	})
 
 	d.command("partition p1 a1")
+	d.keys("y")
 	wantStatus(t, d, "cannot be cut from here")
 	d.command("1rtt off")
 	wantStatus(t, d, "its 1RTT setting is chosen")
@@ -168,5 +174,79 @@ func TestRemoteKV_ErrorsLikeAStore(t *testing.T) {
 	e, err := r.Get(ctx, "k")
 	if err != nil || e.Value.(map[string]any)["a"] != int64(1) {
 		t.Errorf("get: want {a: 1} as kv values, have %#v, %v", e.Value, err)
+	}
+}
+
+func TestRemoteEnv_MemberAddConfiguresEveryServer(t *testing.T) {
+	l := startLocal(t, string(cluster.KindProcess), nil)
+	u1, _ := startServe(t, l.File(), "p1")
+	u2, _ := startServe(t, l.File(), "p2")
+	env := attach(t, trace.NewBus(), u1, u2)
+	n, err := l.AddNode(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, env, 160, 40)
+	d.command("set k 1")
+	d.keys("y")
+	d.command("member add")
+	d.keys("y")
+	wantStatus(t, d, "cannot start nodes; give the new node's address")
+	d.command("member add " + n.Addr())
+	d.keys("y")
+	wantStatus(t, d, "member add "+n.Addr()+": done")
+	for _, u := range []string{u1, u2} {
+		c, _ := serve.NewClient(u, nil)
+		doc, err := c.Config(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"a1", "a2", "a3", "a4"}; strings.Join(doc.Config.Prepare, " ") != strings.Join(want, " ") ||
+			doc.Config.PrepareQuorum != 3 || doc.Version != 3 {
+			t.Errorf("%s: want version 3 with prepare 3/4 %v, have version %d %v", u, want, doc.Version, paxos.Layout(doc.Config))
+		}
+	}
+	d.command("get k")
+	d.keys("y")
+	wantStatus(t, d, "get k → 1 (version 1)")
+}
+
+// A configuration replaced by someone else between our read and our
+// write is not overwritten: the step fails and says so.
+func TestServeProposers_StaleConfigIsReloadedAndReported(t *testing.T) {
+	l := startLocal(t, "embedded", nil)
+	u, _ := startServe(t, l.File(), "p1")
+	c, _ := serve.NewClient(u, nil)
+	ctx := context.Background()
+	doc, err := c.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone else sets quorums 3/3 (version 2) while we ask for 3/1.
+	other := doc
+	other.Config.PrepareQuorum, other.Config.AcceptQuorum = 3, 3
+	ours := doc.Config
+	ours.PrepareQuorum, ours.AcceptQuorum = 3, 1
+	target, _ := url.Parse(u)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var once sync.Once
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			once.Do(func() {
+				if _, err := c.PutConfig(ctx, other); err != nil {
+					t.Errorf("the other change: %v", err)
+				}
+			})
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	pc, _ := serve.NewClient(ts.URL, nil)
+	err = serveProposers{pc}.Apply(ctx, doc.Nodes, ours)
+	if !errors.Is(err, ErrConfigChanged) || !strings.Contains(err.Error(), "went from version 1 to 2") {
+		t.Errorf("want ErrConfigChanged in words, have %v", err)
+	}
+	if now, _ := c.Config(ctx); now.Config.PrepareQuorum != 3 {
+		t.Errorf("want the other change kept, have %v", paxos.Layout(now.Config))
 	}
 }
