@@ -31,6 +31,7 @@ otherwise), or, with --nodes or --cluster, on existing Redis acceptors.`,
 	d.addFlags(root.Flags())
 	root.AddCommand(NewKVCommands(g)...)
 	root.AddCommand(NewServeCommand(g))
+	root.AddCommand(NewGCCommand(g))
 	root.AddCommand(NewMemberCommand(g))
 	root.AddCommand(NewUpCommand(), NewDownCommand(), NewCheckCommand(), NewBenchCommand())
 	root.AddCommand(NewReplayCommand())

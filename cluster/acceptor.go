@@ -31,7 +31,8 @@ type AcceptorOptions struct {
 	// Namespace prefixes the keys, so gryadka can share a Redis with other
 	// data: the state of key k lives in the hash "<ns>:k:<k>", the
 	// node's identity in "<ns>:identity" and the garbage collector's
-	// minimum ages in "<ns>:ages". Default DefaultNamespace.
+	// minimum ages in "<ns>:ages" and ballot floor in "<ns>:floor".
+	// Default DefaultNamespace.
 	Namespace string
 
 	// Identity, when set, is required on every prepare and accept: a node
@@ -67,6 +68,7 @@ type RedisAcceptor struct {
 	keyPrefix   string // "<ns>:k:"
 	identityKey string // "<ns>:identity"
 	agesKey     string // "<ns>:ages": minimum age per proposer (acceptor_gc.go)
+	floorKey    string // "<ns>:floor": no ballot below it passes (acceptor_gc.go)
 	identity    string
 	rdb         *redis.Client
 	calls       *pipeline // prepares and accepts, batched
@@ -128,6 +130,7 @@ func DialAcceptor(ctx context.Context, opts AcceptorOptions) (*RedisAcceptor, er
 		keyPrefix:   ns + ":k:",
 		identityKey: ns + ":identity",
 		agesKey:     ns + ":ages",
+		floorKey:    ns + ":floor",
 		identity:    opts.Identity,
 		rdb:         rdb,
 	}
@@ -182,7 +185,7 @@ func (a *RedisAcceptor) Warnings() []string { return append([]string(nil), a.war
 func (a *RedisAcceptor) Prepare(ctx context.Context, key string, b paxos.Ballot) (paxos.Promise, error) {
 	rc := replyContext{phase: paxos.PhasePrepare, node: a.name, key: key, ballot: b, identity: a.identity}
 	age := paxos.AgeFrom(ctx)
-	reply, err := a.calls.run(ctx, prepareScript, []string{a.keyPrefix + key, a.identityKey, a.agesKey},
+	reply, err := a.calls.run(ctx, prepareScript, []string{a.keyPrefix + key, a.identityKey, a.agesKey, a.floorKey},
 		b.Wire(), a.identity, ageArg(age))
 	if err != nil {
 		return paxos.Promise{}, a.callError(rc, err)
@@ -198,7 +201,7 @@ func (a *RedisAcceptor) Accept(ctx context.Context, key string, b paxos.Ballot, 
 	rc := replyContext{phase: paxos.PhaseAccept, node: a.name, key: key, ballot: b, identity: a.identity}
 	flag, payload := valueArgs(value)
 	age := paxos.AgeFrom(ctx)
-	reply, err := a.calls.run(ctx, acceptScript, []string{a.keyPrefix + key, a.identityKey, a.agesKey},
+	reply, err := a.calls.run(ctx, acceptScript, []string{a.keyPrefix + key, a.identityKey, a.agesKey, a.floorKey},
 		b.Wire(), next.Wire(), flag, payload, a.identity, ageArg(age))
 	if err != nil {
 		return a.callError(rc, err)

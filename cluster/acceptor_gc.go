@@ -2,8 +2,11 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gryadka/gryadka/paxos"
 )
@@ -11,7 +14,9 @@ import (
 // The garbage collector's calls (package gc): the age fence and the
 // guarded removal of a tombstoned key. Ages live in the hash "<ns>:ages",
 // one field per ballot proposer ("p1.1f3a9c02"), so a proposer restarted
-// under a new incarnation starts unfenced, with an empty cache.
+// under a new incarnation starts unfenced, with an empty cache. The
+// removal raises the node's ballot floor, the string "<ns>:floor", which
+// fences such proposers: prepare and accept refuse any ballot below it.
 
 // ageArg is the age argument of the scripts; age 0 costs no allocation.
 func ageArg(age uint64) string {
@@ -78,11 +83,14 @@ func (a *RedisAcceptor) MinAge(ctx context.Context, proposer string) (uint64, er
 // collector left: a value accepted under tombstone and no higher promise.
 // It reports true when the key is gone (now or before) and false, changing
 // nothing, when it was prepared or written since: its promise must not be
-// forgotten. The check and the delete are one script, so atomic.
+// forgotten. When the key is gone the node's ballot floor rises to
+// tombstone (it never lowers): every later prepare or accept of any key
+// under a lower ballot conflicts, with the floor as the ballot seen. The
+// check, the delete and the floor are one script, so atomic.
 func (a *RedisAcceptor) Remove(ctx context.Context, key string, tombstone paxos.Ballot) (bool, error) {
 	label := endpointLabel(a.name)
 	what := fmt.Sprintf("removing key %q", key)
-	reply, err := removeScript.Run(ctx, a.rdb, []string{a.keyPrefix + key, a.identityKey}, tombstone.Wire(), a.identity).Result()
+	reply, err := removeScript.Run(ctx, a.rdb, []string{a.keyPrefix + key, a.identityKey, a.floorKey}, tombstone.Wire(), a.identity).Result()
 	if err != nil {
 		return false, fmt.Errorf("%s: %s: %w", label, what, err)
 	}
@@ -99,6 +107,23 @@ func (a *RedisAcceptor) Remove(ctx context.Context, key string, tombstone paxos.
 		return false, fmt.Errorf("%s: refused %s: %w (it has %q)", label, what, ErrIdentityMismatch, parts[1])
 	}
 	return false, a.scriptError(what, parts)
+}
+
+// Floor returns the node's ballot floor, the zero ballot when none: no
+// prepare or accept below it passes.
+func (a *RedisAcceptor) Floor(ctx context.Context) (paxos.Ballot, error) {
+	w, err := a.rdb.Get(ctx, a.floorKey).Result()
+	if errors.Is(err, redis.Nil) {
+		return paxos.Ballot{}, nil
+	}
+	if err != nil {
+		return paxos.Ballot{}, fmt.Errorf("%s: reading the ballot floor: %w", endpointLabel(a.name), err)
+	}
+	b, ok := parseWire(w)
+	if !ok || b.IsZero() {
+		return paxos.Ballot{}, fmt.Errorf("%s: %w: ballot floor %q", endpointLabel(a.name), ErrCorruptState, w)
+	}
+	return b, nil
 }
 
 // scriptError words a corrupt, badarg or unknown reply of the GC scripts.

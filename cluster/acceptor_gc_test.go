@@ -143,8 +143,8 @@ func TestRedisAcceptor_GCCallsCheckTheIdentity(t *testing.T) {
 	}
 }
 
-// The Lua age fence and removal agree with paxos.MemAcceptor on seeded
-// random sequences of every call, ages included.
+// The Lua age fence, removal and floor agree with paxos.MemAcceptor on
+// seeded random sequences of every call, ages included.
 func TestRedisAcceptor_GCDifferential(t *testing.T) {
 	accTestBackends(t, func(t *testing.T, addr string) {
 		ctx := context.Background()
@@ -204,6 +204,9 @@ func TestRedisAcceptor_GCDifferential(t *testing.T) {
 				if want := mem.State(key); !reflect.DeepEqual(want, have) {
 					t.Fatalf("seed %d: final state of %q: MemAcceptor has %+v, RedisAcceptor %+v", seed, key, want, have)
 				}
+			}
+			if have, err := a.Floor(ctx); err != nil || have != mem.Floor() {
+				t.Fatalf("seed %d: final floor: MemAcceptor has %s, RedisAcceptor %s, %v", seed, mem.Floor(), have, err)
 			}
 		}
 	})

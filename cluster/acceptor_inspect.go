@@ -152,10 +152,10 @@ func (a *RedisAcceptor) scan(ctx context.Context, pattern string, fn func(key st
 
 // Volatile returns the keys of gryadka's namespace that carry a TTL,
 // sorted. There must be none: a key that expires takes a promise with it,
-// which silently breaks safety. The identity key and the minimum ages
-// (the garbage collector's fence) count too.
+// which silently breaks safety. The identity key, the minimum ages and the
+// ballot floor (the garbage collector's fences) count too.
 func (a *RedisAcceptor) Volatile(ctx context.Context) ([]string, error) {
-	names := []string{a.identityKey, a.agesKey}
+	names := []string{a.identityKey, a.agesKey, a.floorKey}
 	if err := a.scan(ctx, a.keyPrefix+"*", func(key string) bool {
 		names = append(names, key)
 		return true

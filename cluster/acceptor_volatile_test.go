@@ -27,8 +27,9 @@ func TestRedisAcceptor_VolatileFindsKeysWithATTL(t *testing.T) {
 		rdb := accTestClient(t, addr)
 		rdb.Expire(ctx, "gryadka:k:expire", time.Hour)
 		rdb.Expire(ctx, "gryadka:identity", time.Hour)
+		rdb.Set(ctx, "gryadka:floor", paxos.Ballot{Counter: 1, Proposer: "gc"}.Wire(), time.Hour)
 		rdb.Set(ctx, "other:data", "x", time.Hour) // not gryadka's
-		want := []string{"gryadka:identity", "gryadka:k:expire"}
+		want := []string{"gryadka:floor", "gryadka:identity", "gryadka:k:expire"}
 		if have, err := a.Volatile(ctx); err != nil || !slices.Equal(have, want) {
 			t.Fatalf("want %v, have %v (%v)", want, have, err)
 		}

@@ -33,20 +33,25 @@ var (
 // accTestOp is one call of a differential sequence.
 type accTestOp struct {
 	accept  bool
+	remove  bool // the garbage collector's removal, with b as the tombstone
 	key     string
 	b, next paxos.Ballot
 	value   []byte
 }
 
 func (op accTestOp) String() string {
-	if op.accept {
+	switch {
+	case op.accept:
 		return fmt.Sprintf("accept %s %s value=%q next=%s", op.key, op.b, op.value, op.next)
+	case op.remove:
+		return fmt.Sprintf("remove %s %s", op.key, op.b)
 	}
 	return fmt.Sprintf("prepare %s %s", op.key, op.b)
 }
 
 // accTestDecodeOps reads up to 64 calls from data, four bytes each: kind
-// and key, ballot, next ballot (0 = none) and value.
+// and key, ballot, next ballot (0 = none) and value. A prepare whose value
+// byte has its top bit set is a removal instead, which raises the floor.
 func accTestDecodeOps(data []byte) []accTestOp {
 	ballot := func(c byte) paxos.Ballot {
 		n := int(c)
@@ -63,6 +68,7 @@ func accTestDecodeOps(data []byte) []accTestOp {
 			b:      ballot(data[1]),
 			value:  accTestValues[int(data[3])%len(accTestValues)],
 		}
+		op.remove = !op.accept && data[3]&0x80 != 0
 		if data[2] != 0 {
 			op.next = ballot(data[2])
 		}
@@ -80,15 +86,20 @@ func accTestDifferential(t testing.TB, a *RedisAcceptor, ops []accTestOp) {
 	mem := paxos.NewMemAcceptor(a.Name())
 	for i, op := range ops {
 		var memP, redisP paxos.Promise
+		var memRemoved, redisRemoved bool
 		var memErr, redisErr error
-		if op.accept {
+		switch {
+		case op.accept:
 			memErr = mem.Accept(ctx, op.key, op.b, op.value, op.next)
 			redisErr = a.Accept(ctx, op.key, op.b, op.value, op.next)
-		} else {
+		case op.remove:
+			memRemoved, memErr = mem.Remove(ctx, op.key, op.b)
+			redisRemoved, redisErr = a.Remove(ctx, op.key, op.b)
+		default:
 			memP, memErr = mem.Prepare(ctx, op.key, op.b)
 			redisP, redisErr = a.Prepare(ctx, op.key, op.b)
 		}
-		if !accTestSameError(memErr, redisErr) || !reflect.DeepEqual(memP, redisP) {
+		if !accTestSameError(memErr, redisErr) || !reflect.DeepEqual(memP, redisP) || memRemoved != redisRemoved {
 			t.Fatalf("op %d (%s): MemAcceptor answered %+v, %v; RedisAcceptor answered %+v, %v", i, op, memP, memErr, redisP, redisErr)
 		}
 	}
@@ -100,6 +111,9 @@ func accTestDifferential(t testing.TB, a *RedisAcceptor, ops []accTestOp) {
 		if want := mem.State(key); !reflect.DeepEqual(want, have) {
 			t.Fatalf("final state of %q: MemAcceptor has %#v, RedisAcceptor has %#v", key, want, have)
 		}
+	}
+	if have, err := a.Floor(ctx); err != nil || have != mem.Floor() {
+		t.Fatalf("final floor: MemAcceptor has %s, RedisAcceptor has %s, %v", mem.Floor(), have, err)
 	}
 }
 
@@ -116,11 +130,12 @@ func accTestSameError(want, have error) bool {
 // states. The Redis is an in-process miniredis, or a real redis-server
 // with GRYADKA_FUZZ_BACKEND=redis-server.
 func FuzzAcceptor_Differential(f *testing.F) {
-	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 2})                   // prepare, then accept at the same ballot
-	f.Add([]byte{0, 10, 0, 0, 0, 9, 0, 0, 1, 9, 0, 1})      // top of uint64, then one below
-	f.Add([]byte{1, 7, 8, 0, 0, 8, 0, 0, 1, 7, 0, 1})       // accept with next, prepare at next, stale accept
-	f.Add([]byte{1, 11, 0, 1, 0, 22, 0, 0, 1, 33, 0, 0})    // proposer order at one counter, empty then nil value
-	f.Add([]byte{3, 5, 0, 3, 2, 6, 0, 0, 5, 7, 7, 4, 4, 8}) // three keys
+	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 2})                                           // prepare, then accept at the same ballot
+	f.Add([]byte{0, 10, 0, 0, 0, 9, 0, 0, 1, 9, 0, 1})                              // top of uint64, then one below
+	f.Add([]byte{1, 7, 8, 0, 0, 8, 0, 0, 1, 7, 0, 1})                               // accept with next, prepare at next, stale accept
+	f.Add([]byte{1, 11, 0, 1, 0, 22, 0, 0, 1, 33, 0, 0})                            // proposer order at one counter, empty then nil value
+	f.Add([]byte{3, 5, 0, 3, 2, 6, 0, 0, 5, 7, 7, 4, 4, 8})                         // three keys
+	f.Add([]byte{1, 3, 0, 1, 0, 3, 0, 0x80, 2, 2, 0, 0x80, 2, 1, 0, 0, 3, 1, 0, 1}) // remove, floor above another key's ballots
 	var addr string
 	if os.Getenv("GRYADKA_FUZZ_BACKEND") == "redis-server" {
 		addr = accTestRedisServer(f)

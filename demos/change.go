@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gryadka/gryadka/check"
+	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/trace"
 	"github.com/gryadka/gryadka/tui"
 )
@@ -189,11 +190,20 @@ func (r *Runner) drain(quiet time.Duration) {
 	}
 }
 
-// narrate writes the trace records not narrated yet, one line each.
+// narrate draws the trace records not narrated yet as a sequence chart,
+// leaving out the messages a hold rule did not keep, which step mode held
+// only for the pump to let go.
 func (r *Runner) narrate(w io.Writer) {
 	r.drain(traceQuiet)
+	var news []trace.Record
 	for _, rec := range r.records[r.shown:] {
-		fmt.Fprintln(w, "  | "+trace.Format(rec))
+		if e, ok := rec.Event.(cluster.LinkEvent); !ok || e.Held == 0 || !r.held.wentOn(e.Held) {
+			news = append(news, rec)
+		}
+	}
+	chart := strings.TrimRight(trace.Sequence(news), "\n")
+	if chart != "" {
+		fmt.Fprintln(w, "  | "+strings.ReplaceAll(chart, "\n", "\n  | "))
 	}
 	r.shown = len(r.records)
 }

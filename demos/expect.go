@@ -43,7 +43,7 @@ func (r *Runner) expect(c Check) error {
 		return r.roundTrips(c.Want)
 	case CheckTrace:
 		r.drain(traceQuiet)
-		for _, rec := range r.records[r.stepFrom:] {
+		for _, rec := range r.records {
 			if strings.Contains(strings.ToLower(trace.Format(rec)), strings.ToLower(c.Want)) {
 				return nil
 			}
@@ -56,7 +56,6 @@ func (r *Runner) expect(c Check) error {
 		return nil
 	case CheckChecker:
 		res := check.Check(r.hist.History(), checkTimeout)
-		r.lastCheck = &res
 		have := map[check.Verdict]string{check.Linearizable: "linearizable", check.Violation: "violation"}[res.Verdict]
 		if have == "" {
 			have = res.Verdict.String()

@@ -11,7 +11,7 @@ import (
 )
 
 // pumpInterval is how often held messages no rule keeps are let go.
-const pumpInterval = time.Millisecond
+const pumpInterval = 5 * time.Millisecond
 
 // holds keeps the messages a script holds, on top of the dashboard's step
 // mode: while any rule is set, step mode is on and a pump delivers every
@@ -21,6 +21,7 @@ type holds struct {
 
 	mu    sync.Mutex
 	rules []Pattern
+	auto  map[uint64]bool // the messages the pump let go
 	stopc chan struct{}
 	done  chan struct{}
 }
@@ -68,7 +69,7 @@ func (h *holds) remove(p Pattern) (found, left bool) {
 func (h *holds) stop() {
 	h.mu.Lock()
 	stopc, done := h.stopc, h.done
-	h.stopc, h.rules = nil, nil
+	h.stopc, h.rules, h.auto = nil, nil, nil
 	h.mu.Unlock()
 	if stopc != nil {
 		close(stopc)
@@ -81,6 +82,14 @@ func (h *holds) kept(m tui.HeldMessage) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return slices.ContainsFunc(h.rules, func(p Pattern) bool { return p.matches(m) })
+}
+
+// wentOn reports whether the pump let held message id go, so its holding
+// is bookkeeping, not news.
+func (h *holds) wentOn(id uint64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.auto[id]
 }
 
 // matching counts the held messages some rule keeps.
@@ -108,8 +117,13 @@ func (h *holds) pump(stop, done chan struct{}) {
 		case <-t.C:
 		}
 		for _, m := range h.links.Held() {
-			if !h.kept(m) {
-				h.links.Deliver(m.ID) //nolint:errcheck // a message the caller gave up on is gone already
+			if !h.kept(m) && h.links.Deliver(m.ID) == nil {
+				h.mu.Lock()
+				if h.auto == nil {
+					h.auto = map[uint64]bool{}
+				}
+				h.auto[m.ID] = true
+				h.mu.Unlock()
 			}
 		}
 	}

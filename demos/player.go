@@ -3,6 +3,7 @@ package demos
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/gryadka/gryadka/tui"
 )
@@ -10,8 +11,9 @@ import (
 // Player plays a script in the dashboard's demo panel (tui.Demo), one part
 // of a step at a time. The trace is left to the dashboard's own panels.
 type Player struct {
-	r *Runner
-	s *Script
+	mu sync.Mutex // one Play at a time, and Close after it
+	r  *Runner
+	s  *Script
 }
 
 var _ tui.Demo = (*Player)(nil)
@@ -21,8 +23,14 @@ func NewPlayer(ctx context.Context, env tui.Env, s *Script) *Player {
 	return &Player{r: NewRunner(ctx, env), s: s}
 }
 
-// Close releases the player's runner.
-func (p *Player) Close() { p.r.Close() }
+// Close releases the player's runner. A part still playing, as when the
+// learner quits mid-step, is cut short first.
+func (p *Player) Close() {
+	p.r.cancel()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.r.Close()
+}
 
 // Title implements tui.Demo.
 func (p *Player) Title() string { return p.s.Title }
@@ -41,6 +49,8 @@ func (p *Player) Play(step, part int) tui.DemoPart {
 		return out
 	}
 	out.Title = p.s.Steps[step].Title
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var b strings.Builder
 	ask, err := p.r.Play(p.s, step, part, &b)
 	var lines []string

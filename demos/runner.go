@@ -43,15 +43,13 @@ type Runner struct {
 	hist   *check.Recorder
 	held   *holds
 
-	records   []trace.Record // everything traced since the runner started
-	stepFrom  int            // the first record of the current step
-	shown     int            // records already narrated
-	changeAt  int            // the first record of the last change
-	last      Outcome        // of the last change
-	lastOut   string         // output of the last do, start or wait
-	started   []*started
-	clients   int
-	lastCheck *check.Result
+	records  []trace.Record // traced since the current step started
+	shown    int            // records already narrated
+	changeAt int            // the first record of the last change
+	last     Outcome        // of the last change
+	lastOut  string         // output of the last do, start or wait
+	started  []*started
+	clients  int
 }
 
 // started is a change begun with start.
@@ -79,7 +77,8 @@ func NewRunner(ctx context.Context, env tui.Env) *Runner {
 func (r *Runner) Close() {
 	if r.held.active() {
 		r.held.stop()
-		r.ex.Exec("step off") //nolint:errcheck // closing: nothing is left to report it to
+		// Closing: there is nobody left to tell if step mode fails to end.
+		_, _ = r.ex.Exec("step off")
 	}
 	r.cancel() // ends the changes still running
 	for _, s := range r.started {
@@ -144,7 +143,7 @@ func (r *Runner) Play(s *Script, step, n int, w io.Writer) (*Stmt, error) {
 	st := s.Steps[step]
 	if n == 0 {
 		r.drain(0)
-		r.records, r.stepFrom, r.shown, r.changeAt = nil, 0, 0, 0 // checkpoints look at this step's trace
+		r.records, r.shown, r.changeAt = nil, 0, 0 // checkpoints look at this step's trace
 		fmt.Fprintf(w, "\n-- step %d of %d: %s --\n", step+1, len(s.Steps), st.Title)
 	}
 	for _, x := range part(st, n) {
@@ -182,4 +181,3 @@ func (r *Runner) stmt(x Stmt, w io.Writer) error {
 	}
 	return nil
 }
-

@@ -101,14 +101,14 @@ func TestRunner_Statements(t *testing.T) {
 		fails string // "" when the script runs
 		shows string // in the output
 	}{
-		"say":              {[]string{"say hello learner"}, "", "  hello learner"},
-		"do by proposer":   {[]string{"do p2: set k 1"}, "", "$ p2: set k 1"},
-		"unknown proposer": {[]string{"do p7: set k 1"}, `t.demo:3: demos: statement failed: do: tui: not available here: there is no proposer "p7"`, ""},
-		"unknown command":  {[]string{"do fly k"}, `t.demo:3: demos: statement failed: do fly k: tui: bad command: unknown command "fly"`, ""},
-		"bad node":         {[]string{"do kill a9"}, "statement failed: do kill a9", ""},
-		"inspect":          {[]string{"do set k 1", "do inspect k"}, "", "a2: k promised"},
-		"help":             {[]string{"do help kill"}, "", "kill NODE: crash a node"},
-		"ask":              {[]string{`ask "Ready?" yes`}, "", "? Ready?\n  answer: yes"},
+		"say":                   {[]string{"say hello learner"}, "", "  hello learner"},
+		"do by proposer":        {[]string{"do p2: set k 1"}, "", "$ p2: set k 1"},
+		"unknown proposer":      {[]string{"do p7: set k 1"}, `t.demo:3: demos: statement failed: do: tui: not available here: there is no proposer "p7"`, ""},
+		"unknown command":       {[]string{"do fly k"}, `t.demo:3: demos: statement failed: do fly k: tui: bad command: unknown command "fly"`, ""},
+		"bad node":              {[]string{"do kill a9"}, "statement failed: do kill a9", ""},
+		"inspect":               {[]string{"do set k 1", "do inspect k"}, "", "a2: k promised"},
+		"help":                  {[]string{"do help kill"}, "", "kill NODE: crash a node"},
+		"ask":                   {[]string{`ask "Ready?" yes`}, "", "? Ready?\n  answer: yes"},
 		"quorum unsafe refused": {[]string{"quorum 1 1"}, "statement failed: quorum", ""},
 		"hold and release": {[]string{"do 1rtt off", "hold accept to a1", "do set k 1", "expect last change ok",
 			"release accept to a1", "expect value k = 1"}, "", "▶ release accept to a1"},
@@ -118,7 +118,7 @@ func TestRunner_Statements(t *testing.T) {
 		"dropped reply": {[]string{"do 1rtt off", "hold accept replies", "start set k 1", "drop accept replies from a1",
 			"deliver accept replies from a2", "deliver accept replies from a3", "wait", "release accept replies",
 			"expect last change ok", "do inspect k"}, "", "a1: k promised 1:p1, accepted 1:p1 = 1 (version 1)"},
-		"deliver nothing": {[]string{"hold accept to a1", "deliver prepare to a2"}, "no such message was held", ""},
+		"deliver nothing":  {[]string{"hold accept to a1", "deliver prepare to a2"}, "no such message was held", ""},
 		"wait for nothing": {[]string{"wait"}, "no change was begun with start", ""},
 	}
 	for name, tc := range tests {

@@ -19,7 +19,7 @@ type Stats struct {
 }
 
 // change runs update on key through the proposer, retrying definite
-// conflicts, and returns the committed state. A refusal by update comes
+// conflicts and refusals by age, and returns the committed state. A refusal by update comes
 // back as its own error, with the state the round wrote back. A read
 // (identity update) may also retry conflicts of unknown outcome, since
 // writing back the value just read changes nothing.
@@ -45,7 +45,10 @@ func (s *Store) change(ctx context.Context, op, key string, read bool, update pa
 			s.unknown.Add(1)
 			return nil, fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
 		}
-		if !paxos.IsConflict(err) {
+		// A refusal by age is definite too: the garbage collector raised
+		// the proposer's age while the round ran, and the retry's round
+		// reads the raised age (paxos/age.go).
+		if !paxos.IsConflict(err) && !paxos.IsTooOld(err) {
 			return nil, err
 		}
 		if attempt >= s.opts.maxAttempts {

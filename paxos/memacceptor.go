@@ -15,6 +15,9 @@ type MemAcceptor struct {
 	mu   sync.Mutex
 	keys map[string]*MemState
 	ages map[string]uint64 // minimum age per ballot proposer (memacceptor_gc.go)
+	// floor is the ballot below which nothing passes, raised by Remove
+	// (memacceptor_gc.go).
+	floor Ballot
 }
 
 // MemState is what an acceptor remembers about one key.
@@ -46,9 +49,10 @@ func (m *MemAcceptor) Prepare(ctx context.Context, key string, b Ballot) (Promis
 	}
 	s := m.state(key)
 	// From the paper: "an acceptor returns a conflict if it already saw a
-	// greater ballot number" (Prepare step 2).
-	if seen := MaxBallot(s.Promise, s.Accepted); !seen.Less(b) {
-		return Promise{}, &ConflictError{Phase: PhasePrepare, Acceptor: m.name, Proposed: b, Seen: seen}
+	// greater ballot number" (Prepare step 2). A ballot below the floor
+	// conflicts too: the key may have been removed after a tombstone.
+	if seen := MaxBallot(s.Promise, s.Accepted); !seen.Less(b) || b.Less(m.floor) {
+		return Promise{}, &ConflictError{Phase: PhasePrepare, Acceptor: m.name, Proposed: b, Seen: MaxBallot(seen, m.floor)}
 	}
 	s.Promise = b
 	return Promise{Accepted: s.Accepted, Value: bytes.Clone(s.Value)}, nil
@@ -66,9 +70,10 @@ func (m *MemAcceptor) Accept(ctx context.Context, key string, b Ballot, value []
 	}
 	s := m.state(key)
 	// From the paper: "an acceptor returns a conflict if it already saw a
-	// greater ballot number" (Accept step 2).
-	if seen := MaxBallot(s.Promise, s.Accepted); b.Less(seen) {
-		return &ConflictError{Phase: PhaseAccept, Acceptor: m.name, Proposed: b, Seen: seen}
+	// greater ballot number" (Accept step 2). A ballot below the floor
+	// conflicts too, as in Prepare.
+	if seen := MaxBallot(s.Promise, s.Accepted); b.Less(seen) || b.Less(m.floor) {
+		return &ConflictError{Phase: PhaseAccept, Acceptor: m.name, Proposed: b, Seen: MaxBallot(seen, m.floor)}
 	}
 	s.Accepted, s.Value, s.Promise = b, bytes.Clone(value), MaxBallot(b, next)
 	return nil

@@ -44,7 +44,10 @@ func (m *MemAcceptor) MinAges() map[string]uint64 {
 // Remove forgets key if the acceptor still holds exactly what the garbage
 // collector left: a value accepted under tombstone and no higher promise.
 // It reports true when key is gone (now or before) and false, changing
-// nothing, when the key was prepared or written since.
+// nothing, when the key was prepared or written since. When key is gone
+// the acceptor's floor rises to tombstone (it never lowers): every later
+// prepare or accept of any key under a lower ballot conflicts, with the
+// floor as the ballot seen.
 func (m *MemAcceptor) Remove(ctx context.Context, key string, tombstone Ballot) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -52,13 +55,27 @@ func (m *MemAcceptor) Remove(ctx context.Context, key string, tombstone Ballot) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.keys[key]
-	switch {
-	case !ok || s.Promise.IsZero() && s.Accepted.IsZero():
-		delete(m.keys, key)
-		return true, nil
-	case s.Accepted != tombstone || s.Promise != tombstone:
+	if ok && !(s.Promise.IsZero() && s.Accepted.IsZero()) && (s.Accepted != tombstone || s.Promise != tombstone) {
 		return false, nil
 	}
 	delete(m.keys, key)
+	m.floor = MaxBallot(m.floor, tombstone)
 	return true, nil
+}
+
+// Floor returns the acceptor's ballot floor, the zero ballot when none: no
+// prepare or accept below it passes.
+func (m *MemAcceptor) Floor() Ballot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.floor
+}
+
+// ForgetFloor drops the ballot floor, as a node restored from a copy taken
+// before a collection. Tests use it to show the lost update the floor
+// prevents.
+func (m *MemAcceptor) ForgetFloor() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.floor = Ballot{}
 }

@@ -24,6 +24,10 @@ import (
 //	                         Seq; comment lines (": …") keep the stream alive and count the records
 //	                         dropped for a slow reader
 //	GET    /metrics          Prometheus metrics
+//	POST   /admin/gc/invalidate  InvalidateRequest: drop the key's cached state, move the counter past
+//	                         the tombstone (gc step 2); 200 gc.Age, the age after it; idempotent
+//	POST   /admin/gc/age     AgeRequest (optional): raise the age (gc step 3); 200 gc.Age; a retry
+//	                         naming the same AtLeast raises nothing twice (see AgeRequest)
 //
 // Errors are Problem documents with these status codes: 400 bad_request
 // (malformed key, body or expression), 409 version_mismatch or

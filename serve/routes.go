@@ -32,9 +32,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /config", s.putConfig)
 	mux.HandleFunc("GET /trace", s.streamTrace)
 	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("POST /admin/gc/invalidate", s.handleInvalidate)
+	mux.HandleFunc("POST /admin/gc/age", s.handleRaiseAge)
 	for pattern, allow := range map[string]string{
 		"/kv/{key}": "GET, PUT, DELETE", "/kv/{key}/cas": "POST", "/kv/{key}/incr": "POST",
 		"/kv/{key}/change": "POST", "/config": "GET, PUT", "/trace": "GET", "/metrics": "GET",
+		"/admin/gc/invalidate": "POST", "/admin/gc/age": "POST",
 	} {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)

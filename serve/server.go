@@ -62,6 +62,9 @@ type Options struct {
 	// Warn receives warnings, one line each, such as the nodes that could
 	// not be reached at start; nil discards them.
 	Warn io.Writer
+	// GC, if not nil, runs a garbage collector in the server while it
+	// serves (gc_collector.go).
+	GC *GCOptions
 }
 
 // Server is one proposer and its HTTP API. Build it with New, run it with
@@ -84,6 +87,8 @@ type Server struct {
 
 	closing   chan struct{} // closed when Serve shuts down: ends /trace streams
 	closeOnce sync.Once
+
+	gc *gcRunner // nil without Options.GC
 }
 
 // New connects to the nodes the configuration of opts.File names and
@@ -150,6 +155,12 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.store = kv.New(s.proposer)
 	s.handler = s.routes()
+	if opts.GC != nil {
+		if s.gc, err = s.newGC(*opts.GC); err != nil {
+			_ = s.closeConns()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -202,6 +213,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	gcCtx, stopGC := context.WithCancel(ctx)
+	defer s.startGC(gcCtx)()
+	defer stopGC()
 	select {
 	case err := <-done:
 		return fmt.Errorf("serve: %w", err)

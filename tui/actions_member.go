@@ -17,7 +17,8 @@ const memberTimeout = time.Hour
 func (m *Model) memberCmd(c memberCommand, line string) tea.Cmd {
 	members := m.env.Members
 	if members == nil {
-		return reportCmd("", fmt.Errorf("%w: this dashboard cannot change the cluster's membership", ErrUnavailable))
+		return reportCmd("", fmt.Errorf("%w: this dashboard cannot change the cluster's membership; "+
+			"run  gryadka member add|remove|replace --cluster FILE  instead", ErrUnavailable))
 	}
 	m.setTab(tabMembers)
 	if c.Op == "status" {

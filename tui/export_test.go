@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gryadka/gryadka/trace"
 )
@@ -101,5 +103,34 @@ func wantFile(t *testing.T, path, want string) {
 	}
 	if have := string(data); have != want {
 		t.Errorf("%s: want\n%s\nhave\n%s", path, want, have)
+	}
+}
+
+func TestModel_ExportHistoryOfTheWorkload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.json")
+	d := newDriver(t, newTestEnv(t).env, 160, 48)
+	d.command("load start 2")
+	wantStatus(t, d, "load started: 2 clients")
+	for d.m.work.seg.Load().rec.Now() < int64(100*time.Millisecond) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.command("export history " + path)
+	wantStatus(t, d, "of the current workload segment to "+path)
+	d.command("load stop")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops map[string][]struct {
+		ClientId int
+		Input    struct{ Kind, Key string }
+	}
+	if err := json.Unmarshal(data, &ops); err != nil || len(ops) == 0 {
+		t.Fatalf("want porcupine operations per key, have %v:\n%s", err, data)
+	}
+	for key, list := range ops {
+		if len(list) == 0 || list[0].Input.Key != key || !strings.HasPrefix(key, "load:") {
+			t.Errorf("want the workload's operations on %s, have %+v", key, list)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/paxos"
@@ -116,8 +117,8 @@ type lazyAcceptor struct {
 	name, addr string
 	opts       cluster.AcceptorOptions
 
-	mu     sync.Mutex
-	a      *cluster.RedisAcceptor
+	conn   atomic.Pointer[cluster.RedisAcceptor] // read without the lock on every call
+	mu     sync.Mutex                            // serializes dialing and closing
 	closed bool
 }
 
@@ -145,27 +146,31 @@ func (l *lazyAcceptor) Accept(ctx context.Context, key string, b paxos.Ballot, v
 }
 
 func (l *lazyAcceptor) get(ctx context.Context) (*cluster.RedisAcceptor, error) {
+	if a := l.conn.Load(); a != nil {
+		return a, nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return nil, fmt.Errorf("tui: the connection to %s is closed", l.name)
 	}
-	if l.a == nil {
-		a, err := cluster.DialAcceptor(ctx, l.opts)
-		if err != nil {
-			return nil, err
-		}
-		l.a = a
+	if a := l.conn.Load(); a != nil {
+		return a, nil
 	}
-	return l.a, nil
+	a, err := cluster.DialAcceptor(ctx, l.opts)
+	if err != nil {
+		return nil, err
+	}
+	l.conn.Store(a)
+	return a, nil
 }
 
 func (l *lazyAcceptor) close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.closed = true
-	if l.a == nil {
-		return nil
+	if a := l.conn.Load(); a != nil {
+		return a.Close()
 	}
-	return l.a.Close()
+	return nil
 }

@@ -69,10 +69,15 @@ func TestLocalEnv_MemberAddThenRemoveUnderLoadLosesNoWrite(t *testing.T) {
 			}
 		})
 	}
+	start := time.Now()
 	runChange(t, env.Members, MemberChange{Op: "add"})
+	grown := time.Since(start)
 	runChange(t, env.Members, MemberChange{Op: "remove", Node: "a1"})
 	stop()
 	wg.Wait()
+	t.Logf("add a4 took %s, then remove a1 %s, under load: %d, %d and %d increments acknowledged, %d unknown",
+		grown, time.Since(start)-grown, acked[0].Load(), acked[1].Load(), acked[2].Load(),
+		unknown[0].Load()+unknown[1].Load()+unknown[2].Load())
 
 	want := cluster.MajorityConfig("a2", "a3", "a4")
 	if have := env.Members.Status().Config; !slices.Equal(have.Prepare, want.Prepare) || have.PrepareQuorum != 2 ||

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/gryadka/gryadka/cluster"
 	"github.com/gryadka/gryadka/trace"
 )
 

@@ -67,7 +67,17 @@ func startServe(t *testing.T, f cluster.File, id string) (string, func()) {
 		})
 	}
 	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
+	u := "http://" + ln.Addr().String()
+	c, err := serve.NewClient(u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server dials its nodes in the background: wait until it reads.
+	waitFor(t, "the server to reach a quorum", func() bool {
+		_, err := c.Get(ctx, "ready")
+		return err == nil
+	})
+	return u, stop
 }
 
 // attach attaches to urls, closed by the test.
@@ -206,9 +216,19 @@ func TestRemoteEnv_MemberAddConfiguresEveryServer(t *testing.T) {
 			t.Errorf("%s: want version 3 with prepare 3/4 %v, have version %d %v", u, want, doc.Version, paxos.Layout(doc.Config))
 		}
 	}
-	d.command("get k")
-	d.keys("y")
-	wantStatus(t, d, "get k → 1 (version 1)")
+	// The servers dial the new node in the background: wait until reads
+	// work through each, then check that the value survived.
+	for _, cl := range env.Clients {
+		var e kv.Entry
+		waitFor(t, "a read through "+cl.Proposer.ID(), func() bool {
+			var err error
+			e, err = cl.Store.Get(context.Background(), "k")
+			return err == nil
+		})
+		if e.Value != int64(1) || e.Version != 1 {
+			t.Errorf("through %s: want 1 (version 1), have %s", cl.Proposer.ID(), e)
+		}
+	}
 }
 
 // A configuration replaced by someone else between our read and our

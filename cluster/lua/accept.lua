@@ -1,6 +1,6 @@
 -- accept.lua: CASPaxos accept, run atomically by Redis.
 -- KEYS[1] the key's state hash, KEYS[2] the node's identity key, KEYS[3]
--- the minimum age per proposer.
+-- the minimum age per proposer, KEYS[4] the node's ballot floor.
 -- ARGV[1] the ballot, ARGV[2] the next ballot to promise ("" = none),
 -- ARGV[3] "1" when ARGV[4] holds the value, "0" for the nil value,
 -- ARGV[5] the identity to require ("" = no check), ARGV[6] the proposer's
@@ -19,12 +19,18 @@ if has_value ~= "0" and has_value ~= "1" then return {"badarg", "value flag", ha
 refusal = check_age(KEYS[3], b, ARGV[6])
 if refusal then return refusal end
 
-local s, err = load_state(KEYS[1])
+local floor, err = load_floor(KEYS[4])
+if err then return err end
+local s
+s, err = load_state(KEYS[1])
 if err then return err end
 
 -- From the paper: "an acceptor returns a conflict if it already saw a
 -- greater ballot number" (Accept step 2). An equal ballot is a duplicate.
-if cmp(b, s.promise) < 0 then return {"conflict", s.promise} end
+-- A ballot below the floor conflicts too, as in prepare.lua.
+if cmp(b, s.promise) < 0 or cmp(b, floor) < 0 then
+  return {"conflict", max_ballot(s.promise, floor)}
+end
 
 local promise = b
 if cmp(nxt, b) > 0 then promise = nxt end

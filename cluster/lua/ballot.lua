@@ -95,3 +95,21 @@ local function check_age(key, b, age)
   if age_less(age, min) then return {"age", min} end
   return nil
 end
+
+-- load_floor returns the node's ballot floor ("" when none) or a
+-- corruption reply. The garbage collector raises the floor to the
+-- tombstone's ballot when it removes a key (remove.lua); prepare and
+-- accept refuse every ballot below it, on every key.
+local function load_floor(key)
+  local f = redis.pcall("GET", key)
+  if type(f) == "table" and f.err then return nil, {"corrupt", "floor", f.err} end
+  if not f then return "", nil end
+  if not valid_ballot(f) then return nil, {"corrupt", "floor", f} end
+  return f, nil
+end
+
+-- max_ballot returns the greater of two ballots in wire form.
+local function max_ballot(a, b)
+  if cmp(a, b) < 0 then return b end
+  return a
+end
