@@ -140,3 +140,25 @@ func TestGCCommand_Refuses(t *testing.T) {
 		t.Errorf("want the tombstone kept after the refusals, have %+v, %v", v, err)
 	}
 }
+
+func TestServeCommand_GCNeedsEveryPeer(t *testing.T) {
+	tests := map[string]struct {
+		args []string
+		want string
+	}{
+		"gc without peers": {args: []string{"--gc"}, want: "--no-peers"},
+		"peers without gc": {args: []string{"--peers", "http://127.0.0.1:1"}, want: "only matter with --gc"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			args := append([]string{"serve", "--nodes", closedAddr(t), "--http", "127.0.0.1:0"}, tt.args...)
+			if code := Run(newServeRoot(), args, &out, &errOut); code != ExitUsage {
+				t.Fatalf("want exit %d, have %d: %s", ExitUsage, code, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("want %q in %q", tt.want, errOut.String())
+			}
+		})
+	}
+}

@@ -15,9 +15,12 @@ import (
 )
 
 type serveOptions struct {
-	addr   string
-	id     string
-	oneRTT bool
+	addr    string
+	id      string
+	oneRTT  bool
+	gc      bool
+	peers   []string
+	noPeers bool
 }
 
 // NewServeCommand returns `gryadka serve`, which runs one proposer behind
@@ -34,6 +37,11 @@ func NewServeCommand(g *Globals) *cobra.Command {
   GET/PUT /config                                                   the proposer's configuration, versioned
   GET /trace                                                        its trace as server-sent events
   GET /metrics                                                      Prometheus metrics
+  POST /admin/gc/invalidate, /admin/gc/age                          used by a garbage collector ('gryadka gc')
+
+With --gc it also removes deleted keys in the background, fencing itself and the proposers
+named by --peers: every proposer of the cluster must be named (or --no-peers given), since
+one left out could bring a deleted key back.
 
 Several serve processes with different --id values can share a cluster; the dashboard
 attaches to them with --proposers. The API has no authentication: it listens on 127.0.0.1
@@ -48,6 +56,9 @@ unless --http names another address. --timeout bounds connecting and each reques
 	fs.StringVar(&o.addr, "http", serve.DefaultAddr, "listen on `ADDR` (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.id, "id", serve.DefaultID, "proposer `ID`, unique among the proposers of the cluster (--proposer works too)")
 	fs.BoolVar(&o.oneRTT, "1rtt", false, "enable the one-round-trip optimization")
+	fs.BoolVar(&o.gc, "gc", false, "collect deleted keys in the background (needs --peers or --no-peers)")
+	fs.StringSliceVar(&o.peers, "peers", nil, "with --gc, every other 'gryadka serve' of the cluster, as http://host:port, comma-separated")
+	fs.BoolVar(&o.noPeers, "no-peers", false, "with --gc, this is the cluster's only proposer")
 	return c
 }
 
@@ -62,6 +73,16 @@ func runServe(cmd *cobra.Command, g *Globals, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	var gcOpts *serve.GCOptions
+	switch {
+	case o.gc && len(o.peers) == 0 && !o.noPeers:
+		return Usage(errors.New("--gc removes deleted keys for good, so every proposer of the cluster must be fenced first: " +
+			"name every other 'gryadka serve' with --peers http://host:port,…, or give --no-peers if this is the only one"))
+	case o.gc:
+		gcOpts = &serve.GCOptions{Peers: o.peers, Alone: o.noPeers, Log: cmd.ErrOrStderr()}
+	case len(o.peers) > 0 || o.noPeers:
+		return Usage(errors.New("--peers and --no-peers only matter with --gc"))
+	}
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -72,7 +93,7 @@ func runServe(cmd *cobra.Command, g *Globals, o serveOptions) error {
 	}
 	startCtx, cancel := context.WithTimeout(ctx, g.timeout())
 	s, err := serve.New(startCtx, serve.Options{ID: o.id, File: f, OneRTT: o.oneRTT, RequestTimeout: g.timeout(),
-		AcceptorTimeout: min(cluster.DefaultAcceptorTimeout, g.timeout()), Warn: cmd.ErrOrStderr()})
+		AcceptorTimeout: min(cluster.DefaultAcceptorTimeout, g.timeout()), Warn: cmd.ErrOrStderr(), GC: gcOpts})
 	cancel()
 	if err != nil {
 		ln.Close()

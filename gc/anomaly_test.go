@@ -50,15 +50,20 @@ func deliverAllBut(t *testing.T, net *cluster.Network, done <-chan struct{}, n i
 // The paper's first anomaly, a delete undone by a delayed message: p1's
 // accept of v2 to a3 is held back in the network; the key is deleted and
 // collected; then the accept arrives at a3, where the key no longer
-// exists. Without the fence a3 takes it, and a read through a3 finds v2,
-// which was deleted. With the fence a3 refuses it: p1 is too old.
+// exists. Without the fence and the floor a3 takes it, and a read through
+// a3 finds v2, which was deleted. The fence alone makes a3 refuse it (p1
+// is too old), and so does the floor alone (v2's ballot is below the
+// tombstone's).
 func TestCollector_DelayedAcceptCannotUndoADelete(t *testing.T) {
 	tests := map[string]struct {
 		skipFence bool
+		noFloor   bool
 		want      any
 	}{
-		"full process":      {want: nil},
-		"without the fence": {skipFence: true, want: "v2"},
+		"full process":                   {want: nil},
+		"without the fence":              {skipFence: true, want: nil},
+		"without the floor":              {noFloor: true, want: nil},
+		"without the fence or the floor": {skipFence: true, noFloor: true, want: "v2"},
 	}
 	for name, newBackend := range backends {
 		for tname, tt := range tests {
@@ -95,6 +100,9 @@ func TestCollector_DelayedAcceptCannotUndoADelete(t *testing.T) {
 				if tt.skipFence {
 					c.skip = map[Step]bool{StepFence: true}
 				}
+				if tt.noFloor {
+					withoutFloor(t, c)
+				}
 				res, err := c.CollectKey(context.Background(), "k")
 				if err != nil || !res.Done() {
 					t.Fatalf("want k collected, have %+v, %v", res, err)
@@ -117,20 +125,27 @@ func TestCollector_DelayedAcceptCannotUndoADelete(t *testing.T) {
 // The paper's second anomaly, an update lost behind a tombstone: the
 // collector has removed the key from a1 and a2 and not yet from a3, which
 // still holds the tombstone. p1 writes v3, and it is acknowledged by a1 and
-// a2. Without invalidation p1 writes under a ballot below the tombstone's,
-// from a low counter or from its stale one-round-trip cache, and a read
-// through a2 and a3 meets the tombstone first: the update is lost. With
-// invalidation p1's ballot is above the tombstone's, and the read finds v3.
+// a2. Without invalidation and the floor p1 writes under a ballot below
+// the tombstone's, from a low counter or from its stale one-round-trip
+// cache, and a read through a2 and a3 meets the tombstone first: the
+// update is lost. Invalidation alone puts p1's ballot above the
+// tombstone's; the floor alone makes a1 and a2 refuse the lower ballot, so
+// p1 moves past the tombstone and retries. Either way the read finds v3.
 func TestCollector_UpdateCannotBeLostBehindATombstone(t *testing.T) {
 	tests := map[string]struct {
 		oneRTT         bool
 		skipInvalidate bool
+		noFloor        bool
 		want           any
 	}{
-		"low counter/full process":         {want: "v3"},
-		"low counter/without invalidation": {skipInvalidate: true, want: nil},
-		"stale cache/full process":         {oneRTT: true, want: "v3"},
-		"stale cache/without invalidation": {oneRTT: true, skipInvalidate: true, want: nil},
+		"low counter/full process":                  {want: "v3"},
+		"low counter/without invalidation":          {skipInvalidate: true, want: "v3"},
+		"low counter/without the floor":             {noFloor: true, want: "v3"},
+		"low counter/without invalidation or floor": {skipInvalidate: true, noFloor: true, want: nil},
+		"stale cache/full process":                  {oneRTT: true, want: "v3"},
+		"stale cache/without invalidation":          {oneRTT: true, skipInvalidate: true, want: "v3"},
+		"stale cache/without the floor":             {oneRTT: true, noFloor: true, want: "v3"},
+		"stale cache/without invalidation or floor": {oneRTT: true, skipInvalidate: true, noFloor: true, want: nil},
 	}
 	for name, newBackend := range backends {
 		for tname, tt := range tests {
@@ -152,12 +167,15 @@ func TestCollector_UpdateCannotBeLostBehindATombstone(t *testing.T) {
 				if tt.skipInvalidate {
 					c.skip = map[Step]bool{StepInvalidate: true}
 				}
+				if tt.noFloor {
+					withoutFloor(t, c)
+				}
 				var have any
 				c.beforeRemove = func(node string) {
 					if node != "a3" {
 						return
 					}
-					mustSet(t, store(p1), "k", "v3")
+					mustSetAgain(t, store(p1), "k", "v3")
 					have = read(t, store(reader), "k")
 				}
 				// The read wrote the state it found back to a2 and a3, so

@@ -154,6 +154,23 @@ func mustSet(t testing.TB, s *kv.Store, key string, v any) {
 	}
 }
 
+// mustSetAgain is mustSet retrying a failure of unknown outcome, as a
+// client would: a one-round-trip accept refused by two nodes below their
+// floor is such a failure when the third one's answer is late.
+func mustSetAgain(t testing.TB, s *kv.Store, key string, v any) {
+	t.Helper()
+	for range 10 {
+		_, err := s.Set(context.Background(), key, v)
+		if err == nil {
+			return
+		}
+		if !paxos.IsIndefinite(err) {
+			t.Fatalf("set %s: %v", key, err)
+		}
+	}
+	t.Fatalf("set %s: the outcome stayed unknown after 10 tries", key)
+}
+
 func mustDelete(t testing.TB, s *kv.Store, key string) {
 	t.Helper()
 	if _, err := s.Delete(context.Background(), key); err != nil {

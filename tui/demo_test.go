@@ -115,7 +115,7 @@ func TestDemoPanel_CommandLineStaysLive(t *testing.T) {
 	wantView(t, d, "your prediction? y or n")
 }
 
-func TestDemoHeight(t *testing.T) {
+func TestDemoHeight_QuarterOfTheScreen(t *testing.T) {
 	tests := map[string]struct{ h, want int }{
 		"small":  {24, 7},
 		"medium": {40, 10},
