@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,4 +163,58 @@ func TestServeCommand_GCNeedsEveryPeer(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestGCCommand_WatchCollectsUntilInterrupted(t *testing.T) {
+	path, _, c := gcCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	watchCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	root := newGCRoot()
+	root.SetContext(watchCtx)
+	var out syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(root, []string{"gc", "--watch", "--cluster", path, "--proposers", c.URL(),
+			"--grace", "1ms", "--scan-every", "20ms"}, &out, io.Discard)
+	}()
+	if _, err := c.Set(ctx, "k", 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(out.String(), `key "k" ▸ remove`) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("want k collected, have\n%s", out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	stop()
+	if have := <-code; have != ExitOK {
+		t.Errorf("want exit %d after an interrupt, have %d", ExitOK, have)
+	}
+	if want := "keys collected: 1,"; !strings.Contains(out.String(), want) {
+		t.Errorf("want %q in\n%s", want, out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

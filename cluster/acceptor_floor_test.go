@@ -43,15 +43,15 @@ func TestRedisAcceptor_FloorRefusesEveryKeyBelowIt(t *testing.T) {
 		seen   paxos.Ballot // zero: the call passes
 		before paxos.Ballot // the promise of the key called, which a refusal keeps
 	}{
-		"prepare below":              {call: prepare("k", below), phase: paxos.PhasePrepare, b: below, seen: tomb},
-		"accept below":               {call: accept("k", below), phase: paxos.PhaseAccept, b: below, seen: tomb},
-		"prepare at":                 {call: prepare("k", tomb)},
-		"accept at":                  {call: accept("k", tomb)},
-		"prepare above":              {call: prepare("k", above)},
-		"accept above":               {call: accept("k", above)},
-		"prepare below a promise":    {call: prepare("hot", below), phase: paxos.PhasePrepare, b: below, seen: hot, before: hot},
-		"accept below a promise":     {call: accept("hot", above), phase: paxos.PhaseAccept, b: above, seen: hot, before: hot},
-		"prepare of the removed key": {call: prepare("dead", below), phase: paxos.PhasePrepare, b: below, seen: tomb},
+		"prepare below":                    {call: prepare("k", below), phase: paxos.PhasePrepare, b: below, seen: tomb},
+		"accept below":                     {call: accept("k", below), phase: paxos.PhaseAccept, b: below, seen: tomb},
+		"prepare at":                       {call: prepare("k", tomb)},
+		"accept at":                        {call: accept("k", tomb)},
+		"prepare above":                    {call: prepare("k", above)},
+		"accept above":                     {call: accept("k", above)},
+		"prepare below a promise":          {call: prepare("hot", below), phase: paxos.PhasePrepare, b: below, seen: hot, before: hot},
+		"accept between floor and promise": {call: accept("hot", above), phase: paxos.PhaseAccept, b: above, seen: hot, before: hot},
+		"prepare of the removed key":       {call: prepare("dead", below), phase: paxos.PhasePrepare, b: below, seen: tomb},
 	}
 	accTestBackends(t, func(t *testing.T, addr string) {
 		ctx := context.Background()

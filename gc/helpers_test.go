@@ -164,7 +164,7 @@ func mustSetAgain(t testing.TB, s *kv.Store, key string, v any) {
 		if err == nil {
 			return
 		}
-		if !paxos.IsIndefinite(err) {
+		if !errors.Is(err, kv.ErrUnknownOutcome) {
 			t.Fatalf("set %s: %v", key, err)
 		}
 	}

@@ -15,8 +15,10 @@ type Age struct {
 }
 
 // Proposers is every proposer that may write the cluster's keys, as steps
-// 2 and 3 of a collection need them. A proposer left out can undo a delete
-// or lose an update: both methods must reach all of them, or fail.
+// 2 and 3 of a collection need them. Both methods must reach all of them,
+// or fail. The nodes' ballot floor already stops a proposer left out from
+// writing under an older ballot (see the package doc); reaching every
+// proposer keeps the fence in depth and spares each a conflict round trip.
 type Proposers interface {
 	// Invalidate makes every proposer drop its cached state of key and
 	// move its ballot counter past tombstone.

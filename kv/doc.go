@@ -42,7 +42,9 @@
 //
 // A conflict that changed nothing (another proposer held a higher ballot)
 // is retried with jittered exponential backoff until the context's deadline
-// or the attempt limit. A change whose outcome is unknown is never retried:
+// or the attempt limit; so is a refusal by age that changed nothing (the
+// garbage collector fenced the proposer off while the change ran, and the
+// retry carries the raised age). A change whose outcome is unknown is never retried:
 // a retried increment could be applied twice. It fails with
 // ErrUnknownOutcome, except for Get, which changes nothing either way.
 package kv

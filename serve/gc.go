@@ -26,7 +26,8 @@ type InvalidateRequest struct {
 // /admin/gc/invalidate), so a request repeated after a lost answer finds
 // the age already there and raises nothing a second time. Raising once
 // after the invalidation is what the fence needs: every round that began
-// before it carries an age below the new one.
+// before it carries an age below the new one. Two requests at once may
+// both raise it: a higher age fences as well.
 type AgeRequest struct {
 	AtLeast uint64 `json:"at_least,omitempty"`
 }

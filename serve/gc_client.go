@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,10 @@ func (c *Client) GCRaiseAge(ctx context.Context, atLeast uint64) (gc.Age, error)
 // Every proposer must answer, or the step fails naming the one that did
 // not. It is safe for concurrent use.
 type Proposers struct {
+	// Timeout bounds each request (default DefaultGCRequestTimeout): a
+	// proposer that hangs fails the step instead of stalling it.
+	Timeout time.Duration
+
 	clients []*Client
 
 	mu   sync.Mutex
@@ -56,6 +61,13 @@ var _ gc.Proposers = (*Proposers)(nil)
 func NewProposers(clients ...*Client) *Proposers {
 	return &Proposers{clients: clients, seen: map[string]gc.Age{}}
 }
+
+// errRestarted is why a fence fails when a proposer restarted between the
+// invalidation and the fence: it is not sent again.
+var errRestarted = errors.New("it restarted during the collection")
+
+// DefaultGCRequestTimeout is the default of Proposers.Timeout.
+const DefaultGCRequestTimeout = 3 * time.Second
 
 // attempts bounds the requests a Proposers sends for one call to one
 // proposer: requests that did not reach it, or whose answer was lost, are
@@ -95,8 +107,8 @@ func (p *Proposers) RaiseAge(ctx context.Context) ([]gc.Age, error) {
 		}
 		p.note(c, age)
 		if ok && age.Proposer != before.Proposer {
-			return fmt.Errorf("it restarted during the collection (its proposer was %s, it is now %s); the collection is retried",
-				before.Proposer, age.Proposer)
+			return fmt.Errorf("%w (its proposer was %s, it is now %s); the collection is retried",
+				errRestarted, before.Proposer, age.Proposer)
 		}
 		ages[i] = age
 		return nil
@@ -122,15 +134,21 @@ func (p *Proposers) each(ctx context.Context, fn func(context.Context, int, *Cli
 	if len(p.clients) == 0 {
 		return errors.New("serve: no proposers to reach")
 	}
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = DefaultGCRequestTimeout
+	}
 	errs := make([]error, len(p.clients))
 	var wg sync.WaitGroup
 	for i, c := range p.clients {
 		wg.Go(func() {
 			var err error
 			for attempt := 1; attempt <= attempts; attempt++ {
-				err = fn(ctx, i, c)
+				rctx, cancel := context.WithTimeout(ctx, timeout)
+				err = fn(rctx, i, c)
+				cancel()
 				var pe *ProblemError
-				if err == nil || errors.As(err, &pe) || ctx.Err() != nil || attempt == attempts {
+				if err == nil || errors.As(err, &pe) || errors.Is(err, errRestarted) || ctx.Err() != nil || attempt == attempts {
 					break
 				}
 				t := time.NewTimer(time.Duration(attempt) * 50 * time.Millisecond)
@@ -140,7 +158,11 @@ func (p *Proposers) each(ctx context.Context, fn func(context.Context, int, *Cli
 				}
 				t.Stop()
 			}
-			if err != nil {
+			switch {
+			case err == nil:
+			case strings.Contains(err.Error(), c.URL()):
+				errs[i] = err // a failure to reach it names it already
+			default:
 				errs[i] = fmt.Errorf("proposer %s: %w", c.URL(), err)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,16 +269,16 @@ func (r refusing) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestProposers_ServerDownStopsTheCollection(t *testing.T) {
 	tests := map[string]struct {
-		break_ func(t *testing.T, env *gcEnv) *Client
-		step   gc.Step
+		breakOne func(t *testing.T, env *gcEnv) *Client
+		step     gc.Step
 	}{
-		"server stopped": {step: gc.StepInvalidate, break_: func(t *testing.T, env *gcEnv) *Client {
+		"server stopped": {step: gc.StepInvalidate, breakOne: func(t *testing.T, env *gcEnv) *Client {
 			if err := env.stops[1](); err != nil {
 				t.Fatal(err)
 			}
 			return env.clients[1]
 		}},
-		"age unreachable": {step: gc.StepFence, break_: func(t *testing.T, env *gcEnv) *Client {
+		"age unreachable": {step: gc.StepFence, breakOne: func(t *testing.T, env *gcEnv) *Client {
 			_, c, _ := serveGC(t, env.local.File(), "p3", refusing{rt: &http.Transport{DisableKeepAlives: true}, path: "/admin/gc/age"}, nil)
 			return c
 		}},
@@ -286,7 +287,7 @@ func TestProposers_ServerDownStopsTheCollection(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			env := startGCEnv(t)
 			env.writeAndDelete(t, "k")
-			broken := tt.break_(t, env)
+			broken := tt.breakOne(t, env)
 			clients := append([]*Client{env.clients[0]}, broken)
 			res, err := env.collector(t, NewProposers(clients...)).CollectKey(testCtx(t), "k")
 			if err == nil || res.Done() {
@@ -320,4 +321,47 @@ func BenchmarkProposers_Collect(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+}
+
+func TestProposers_RestartDuringACollectionFails(t *testing.T) {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := map[string]string{"/admin/gc/invalidate": "p1.before", "/admin/gc/age": "p1.after"}[r.URL.Path]
+		writeJSON(w, http.StatusOK, gc.Age{Proposer: id, Age: 1})
+	}))
+	defer fake.Close()
+	c, err := NewClient(fake.URL, fake.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewProposers(c)
+	ctx := testCtx(t)
+	if err := p.Invalidate(ctx, "k", paxos.Ballot{Counter: 1, Proposer: "gc.x"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.RaiseAge(ctx)
+	if err == nil || !strings.Contains(err.Error(), "restarted") || !strings.Contains(err.Error(), fake.URL) {
+		t.Errorf("want an error naming %s that restarted, have %v", fake.URL, err)
+	}
+}
+
+func TestProposers_HungProposerFailsTheStep(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	c, err := NewClient(hung.URL, hung.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewProposers(c)
+	p.Timeout = 20 * time.Millisecond
+	err = p.Invalidate(testCtx(t), "k", paxos.Ballot{Counter: 1, Proposer: "gc.x"})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), hung.URL) {
+		t.Errorf("want a deadline naming %s, have %v", hung.URL, err)
+	}
 }

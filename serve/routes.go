@@ -47,7 +47,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, Problem{Code: CodeNotFound,
-			Message: fmt.Sprintf("no route %s %s: the API has /kv/{key}, /config, /trace and /metrics", r.Method, r.URL.Path)})
+			Message: fmt.Sprintf("no route %s %s: the API has /kv/{key}, /config, /trace, /metrics and /admin/gc/...", r.Method, r.URL.Path)})
 	})
 	return mux
 }

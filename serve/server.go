@@ -200,7 +200,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve answers requests on ln until ctx ends, then shuts down: it stops
 // accepting, ends /trace streams and waits a few seconds for the requests
-// in flight. It returns nil after a shutdown by ctx.
+// in flight. It returns nil after a shutdown by ctx. With Options.GC it
+// runs the garbage collector meanwhile.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.handler,

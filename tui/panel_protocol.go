@@ -196,6 +196,9 @@ func (p *protocolPanel) status() string {
 	if n := p.d.inDoubt(); n > 0 {
 		parts = append(parts, p.st.Bad.Render(fmt.Sprintf("%d in doubt", n)))
 	}
+	if len(parts) == 0 && !p.keys.Freeze.Enabled() {
+		return p.st.Muted.Render("↑↓ scroll · :filter key K")
+	}
 	if len(parts) == 0 {
 		return p.st.Muted.Render("live · space pauses · ↑↓ scroll · :filter key K")
 	}
