@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -13,7 +14,11 @@ import (
 // appendfsync always it syncs them with one fsync. So the acceptor does
 // not give each call a connection of its own: calls queue, and each of a
 // few workers takes whatever is waiting, sends it as one pipeline of
-// EVALSHAs over one connection and hands every caller its reply.
+// EVALSHAs over one connection and hands every caller its reply. The calls
+// of one key always go to the same worker, which sends its pipelines one
+// after another: a node runs them in the order they were made, as over a
+// single link, so a straggling prepare never lands after the accept that
+// followed it.
 const (
 	// pipelineWorkers is how many pipelines can be in flight to one node.
 	pipelineWorkers = 2
@@ -27,7 +32,8 @@ const (
 type pipeline struct {
 	rdb     *redis.Client
 	timeout time.Duration
-	queue   chan *scriptCall
+	seed    maphash.Seed
+	queues  []chan *scriptCall // one per worker
 	quit    chan struct{} // closed by close: workers stop
 	done    chan struct{} // closed once the workers stopped and the queue is failed
 	stop    sync.Once
@@ -54,12 +60,14 @@ func newPipeline(rdb *redis.Client, timeout time.Duration) *pipeline {
 	p := &pipeline{
 		rdb:     rdb,
 		timeout: timeout,
-		queue:   make(chan *scriptCall, 4*pipelineMaxBatch),
+		seed:    maphash.MakeSeed(),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	for range pipelineWorkers {
-		p.wg.Go(p.work)
+		q := make(chan *scriptCall, 4*pipelineMaxBatch)
+		p.queues = append(p.queues, q)
+		p.wg.Go(func() { p.work(q) })
 	}
 	return p
 }
@@ -75,7 +83,7 @@ func (p *pipeline) run(ctx context.Context, script *redis.Script, keys []string,
 	default:
 	}
 	select {
-	case p.queue <- c:
+	case p.queueOf(keys) <- c:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-p.quit:
@@ -97,14 +105,23 @@ func (p *pipeline) run(ctx context.Context, script *redis.Script, keys []string,
 	}
 }
 
-func (p *pipeline) work() {
+// queueOf returns the queue of the worker that sends the calls of the key
+// keys[0] names.
+func (p *pipeline) queueOf(keys []string) chan *scriptCall {
+	if len(keys) == 0 {
+		return p.queues[0]
+	}
+	return p.queues[maphash.String(p.seed, keys[0])%uint64(len(p.queues))]
+}
+
+func (p *pipeline) work(queue chan *scriptCall) {
 	batch := make([]*scriptCall, 0, pipelineMaxBatch)
 	cmds := make([]*redis.Cmd, 0, pipelineMaxBatch)
 	pl := p.rdb.Pipeline() // Exec empties it: one per worker, reused
 	for {
 		batch = batch[:0]
 		select {
-		case c := <-p.queue:
+		case c := <-queue:
 			batch = append(batch, c)
 		case <-p.quit:
 			return
@@ -112,7 +129,7 @@ func (p *pipeline) work() {
 	more:
 		for len(batch) < pipelineMaxBatch {
 			select {
-			case c := <-p.queue:
+			case c := <-queue:
 				batch = append(batch, c)
 			default:
 				break more
@@ -207,15 +224,22 @@ func (p *pipeline) close() error {
 		close(p.quit)
 		err = p.rdb.Close()
 		p.wg.Wait()
-		for {
-			select {
-			case c := <-p.queue:
-				c.reply <- scriptReply{err: redis.ErrClosed}
-			default:
-				close(p.done)
-				return
-			}
+		for _, q := range p.queues {
+			failQueued(q)
 		}
+		close(p.done)
 	})
 	return err
+}
+
+// failQueued fails every call still waiting in q.
+func failQueued(q chan *scriptCall) {
+	for {
+		select {
+		case c := <-q:
+			c.reply <- scriptReply{err: redis.ErrClosed}
+		default:
+			return
+		}
+	}
 }

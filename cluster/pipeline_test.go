@@ -202,3 +202,62 @@ func TestPipeline_CallAfterCloseFails(t *testing.T) {
 		t.Fatalf("want redis.ErrClosed, have %v", err)
 	}
 }
+
+// TestPipeline_OneKeyOneWorker: the calls of one key always go to the same
+// worker, so a node runs them in the order they were made; different keys
+// use every worker.
+func TestPipeline_OneKeyOneWorker(t *testing.T) {
+	p := newPipeline(redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()}), time.Second)
+	t.Cleanup(func() { _ = p.close() })
+	used := map[chan *scriptCall]bool{}
+	for i := range 64 {
+		keys := []string{fmt.Sprint("gryadka:k:", i), "gryadka:identity"}
+		q := p.queueOf(keys)
+		for range 3 {
+			if p.queueOf(keys) != q {
+				t.Fatalf("key %s: want one worker for every call", keys[0])
+			}
+		}
+		used[q] = true
+	}
+	if want, have := pipelineWorkers, len(used); want != have {
+		t.Fatalf("want 64 keys spread over %d workers, have %d", want, have)
+	}
+}
+
+// TestPipeline_CallsOfOneKeyRunInOrder: calls of one key held by a paused
+// node run in the order they were made once it resumes.
+func TestPipeline_CallsOfOneKeyRunInOrder(t *testing.T) {
+	n := nodeTestStart(t, KindEmbedded, nil)
+	rdb := redis.NewClient(&redis.Options{Addr: n.Addr()})
+	p := newPipeline(rdb, time.Minute)
+	t.Cleanup(func() { _ = p.close() })
+	push := redis.NewScript(`return redis.call("RPUSH", KEYS[1], ARGV[1])`)
+	if err := n.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	const calls = 8
+	errc := make(chan error, calls)
+	for i := range calls {
+		go func() {
+			_, err := p.run(context.Background(), push, []string{"order"}, i)
+			errc <- err
+		}()
+		time.Sleep(20 * time.Millisecond) // so that call i is made before call i+1
+	}
+	if err := n.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	for range calls {
+		if err := pipeTestAwait(t, errc, "a call held by a paused node"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := rdb.LRange(context.Background(), "order", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[0 1 2 3 4 5 6 7]"; fmt.Sprint(have) != want {
+		t.Fatalf("want the calls run in order %s, have %v", want, have)
+	}
+}

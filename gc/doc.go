@@ -73,6 +73,6 @@
 // fixed when it starts.)
 //
 // The Proposers interface covers steps 2 and 3. Local implements it for
-// proposers in this process; proposers of other processes (gryadka serve)
-// need an admin endpoint doing the same.
+// proposers in this process; serve.Proposers implements it for proposers of
+// other processes (gryadka serve) through their /admin/gc routes.
 package gc
