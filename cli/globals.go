@@ -186,7 +186,7 @@ func (g *Globals) Connect(ctx context.Context, warn io.Writer) (*Conn, error) {
 			return nil, Usage(fmt.Errorf("--cluster: %w", err))
 		}
 	}
-	if why := missingQuorum(conn.Config, reachable); why != "" {
+	if why := conn.Config.QuorumMissing(reachable); why != "" {
 		conn.Close()
 		return nil, Exit(ExitUnavailable, fmt.Errorf("cannot reach a quorum: %s:\n  %s", why, strings.Join(failures, "\n  ")))
 	}
@@ -194,27 +194,6 @@ func (g *Globals) Connect(ctx context.Context, warn io.Writer) (*Conn, error) {
 		fmt.Fprintf(warn, "warning: unreachable, counted as a missing vote: %s\n", f)
 	}
 	return conn, nil
-}
-
-// missingQuorum says which phase cannot reach its quorum with the
-// reachable acceptors, or returns "".
-func missingQuorum(c paxos.Config, reachable map[string]bool) string {
-	for _, phase := range []struct {
-		name   string
-		set    []paxos.Acceptor
-		quorum int
-	}{{"prepare", c.Prepare, c.PrepareQuorum}, {"accept", c.Accept, c.AcceptQuorum}} {
-		n := 0
-		for _, a := range phase.set {
-			if reachable[a.Name()] {
-				n++
-			}
-		}
-		if n < phase.quorum {
-			return fmt.Sprintf("%d of the %d %s nodes answered, %d needed", n, len(phase.set), phase.name, phase.quorum)
-		}
-	}
-	return ""
 }
 
 func (g *Globals) timeout() time.Duration {

@@ -142,6 +142,28 @@ func (c Config) holdsPrepareQuorum(acked map[string]bool) bool {
 	return n >= c.PrepareQuorum
 }
 
+// QuorumMissing says which phase of c cannot win with only the acceptors
+// named in reachable ("1 of the 3 prepare nodes answered, 2 needed"), or
+// returns "" when both can.
+func (c Config) QuorumMissing(reachable map[string]bool) string {
+	for _, phase := range []struct {
+		name   string
+		set    []Acceptor
+		quorum int
+	}{{"prepare", c.Prepare, c.PrepareQuorum}, {"accept", c.Accept, c.AcceptQuorum}} {
+		n := 0
+		for _, a := range phase.set {
+			if reachable[a.Name()] {
+				n++
+			}
+		}
+		if n < phase.quorum {
+			return fmt.Sprintf("%d of the %d %s nodes answered, %d needed", n, len(phase.set), phase.name, phase.quorum)
+		}
+	}
+	return ""
+}
+
 // String describes c, "prepare 2/3 [a1 a2 a3] accept 2/3 [a1 a2 a3]".
 func (c Config) String() string {
 	return fmt.Sprintf("prepare %d/%d %s accept %d/%d %s", c.PrepareQuorum, len(c.Prepare), names(c.Prepare),

@@ -160,3 +160,29 @@ func TestConfig_ValidateMatchesEveryQuorumPairIntersecting(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestConfig_QuorumMissing(t *testing.T) {
+	accs := []paxos.Acceptor{paxos.NewMemAcceptor("a1"), paxos.NewMemAcceptor("a2"), paxos.NewMemAcceptor("a3"), paxos.NewMemAcceptor("a4")}
+	flexible := paxos.Config{Prepare: accs[:3], PrepareQuorum: 2, Accept: accs, AcceptQuorum: 3}
+	tests := map[string]struct {
+		up   []string
+		want string
+	}{
+		"all up":         {[]string{"a1", "a2", "a3", "a4"}, ""},
+		"just enough":    {[]string{"a1", "a2", "a4"}, ""},
+		"prepare misses": {[]string{"a1", "a4"}, "1 of the 3 prepare nodes answered, 2 needed"},
+		"accept misses":  {[]string{"a1", "a2"}, "2 of the 4 accept nodes answered, 3 needed"},
+		"none":           {nil, "0 of the 3 prepare nodes answered, 2 needed"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			up := map[string]bool{}
+			for _, n := range tt.up {
+				up[n] = true
+			}
+			if have := flexible.QuorumMissing(up); have != tt.want {
+				t.Errorf("want %q, have %q", tt.want, have)
+			}
+		})
+	}
+}

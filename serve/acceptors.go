@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -162,25 +161,4 @@ func (s *Server) dialAll(ctx context.Context, nodes []cluster.FileNode) ([]*node
 	}
 	wg.Wait()
 	return out, errs, nil
-}
-
-// missingQuorum says which phase of c cannot reach its quorum with the
-// reachable acceptors, or returns "".
-func missingQuorum(c paxos.Config, reachable map[string]bool) string {
-	for _, phase := range []struct {
-		name   string
-		set    []paxos.Acceptor
-		quorum int
-	}{{"prepare", c.Prepare, c.PrepareQuorum}, {"accept", c.Accept, c.AcceptQuorum}} {
-		n := 0
-		for _, a := range phase.set {
-			if reachable[a.Name()] {
-				n++
-			}
-		}
-		if n < phase.quorum {
-			return fmt.Sprintf("%d of the %d %s nodes answered, %d needed", n, len(phase.set), phase.name, phase.quorum)
-		}
-	}
-	return ""
 }

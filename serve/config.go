@@ -115,7 +115,7 @@ func (s *Server) replaceConfig(ctx context.Context, doc ConfigDoc) (ConfigDoc, i
 	}
 	config, err := f.PaxosConfig(accs)
 	if err == nil {
-		if why := missingQuorum(config, pingAll(ctx, conns)); why != "" {
+		if why := config.QuorumMissing(pingAll(ctx, conns)); why != "" {
 			err = fmt.Errorf("the new configuration cannot reach a quorum now: %s", why)
 		}
 	}

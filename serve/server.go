@@ -137,7 +137,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	config, err := opts.File.PaxosConfig(accs)
 	if err == nil {
-		if why := missingQuorum(config, reachable); why != "" {
+		if why := config.QuorumMissing(reachable); why != "" {
 			err = fmt.Errorf("serve: cannot reach a quorum: %s: %w:\n  %s", why, paxos.ErrNoQuorum, strings.Join(failures, "\n  "))
 		}
 	}

@@ -156,7 +156,7 @@ func TestSelectChange_KeepsTheChangeAndItsFaults(t *testing.T) {
 		t.Errorf("want %d records, have %d:\n%s", want, len(have), Sequence(have))
 	}
 	for _, r := range have {
-		if m, ok := meta(r.Event); ok && m.Proposer != "p1.0" {
+		if m, ok := MetaOf(r.Event); ok && m.Proposer != "p1.0" {
 			t.Errorf("want only p1.0's records, have %s", Format(r))
 		}
 	}

@@ -55,7 +55,7 @@ func SelectChange(records []Record, ref ChangeRef) ([]Record, error) {
 	var proposers []string
 	first, last := -1, -1
 	for i, r := range records {
-		m, ok := meta(r.Event)
+		m, ok := MetaOf(r.Event)
 		if !ok || m.Change != ref.Change || !ref.matches(m.Proposer) {
 			continue
 		}
@@ -85,7 +85,7 @@ func SelectChange(records []Record, ref ChangeRef) ([]Record, error) {
 				out = append(out, r)
 			}
 		default:
-			if m, ok := meta(r.Event); ok && m.Change == ref.Change && m.Proposer == full {
+			if m, ok := MetaOf(r.Event); ok && m.Change == ref.Change && m.Proposer == full {
 				out = append(out, r)
 			}
 		}

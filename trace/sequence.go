@@ -63,7 +63,7 @@ func newChart(records []Record) *chart {
 		}
 	}
 	for _, r := range records {
-		if m, ok := meta(r.Event); ok {
+		if m, ok := MetaOf(r.Event); ok {
 			add(&proposers, m.Proposer)
 		}
 		switch e := r.Event.(type) {
@@ -109,7 +109,9 @@ func shortNames(ids []string) []string {
 	return short
 }
 
-func meta(e paxos.Event) (paxos.Meta, bool) {
+// MetaOf returns the proposer and change of a proposer's event; false for
+// an event of the cluster.
+func MetaOf(e paxos.Event) (paxos.Meta, bool) {
 	switch e := e.(type) {
 	case paxos.ChangeStarted:
 		return e.Meta, true

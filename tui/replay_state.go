@@ -147,22 +147,3 @@ func eventTime(r trace.Record) time.Time {
 	}
 	return time.Time{}
 }
-
-// changeOf returns the proposer and change of a proposer's record.
-func changeOf(r trace.Record) (paxos.Meta, bool) {
-	switch e := r.Event.(type) {
-	case paxos.ChangeStarted:
-		return e.Meta, true
-	case paxos.MessageSent:
-		return e.Meta, true
-	case paxos.ReplyReceived:
-		return e.Meta, true
-	case paxos.QuorumDecided:
-		return e.Meta, true
-	case paxos.BallotFastForwarded:
-		return e.Meta, true
-	case paxos.ChangeFinished:
-		return e.Meta, true
-	}
-	return paxos.Meta{}, false
-}

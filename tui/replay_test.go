@@ -261,7 +261,7 @@ func TestReplay_Seek(t *testing.T) {
 func changeStart(t *testing.T, proposer string, id int) int {
 	t.Helper()
 	for i, r := range demoRecords() {
-		if m, ok := changeOf(r); ok && shortProposer(m.Proposer) == proposer && int(m.Change) == id {
+		if m, ok := trace.MetaOf(r.Event); ok && shortProposer(m.Proposer) == proposer && int(m.Change) == id {
 			return i + 1
 		}
 	}

@@ -126,7 +126,7 @@ func (r *Replay) positionBar() string {
 		}
 	}
 	if n > 0 {
-		if m, ok := changeOf(r.rec.Records[n-1]); ok {
+		if m, ok := trace.MetaOf(r.rec.Records[n-1].Event); ok {
 			tail += fmt.Sprintf(" · %s #%d", shortProposer(m.Proposer), m.Change)
 		}
 	}
