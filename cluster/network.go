@@ -283,11 +283,16 @@ func (n *Network) carry(ctx context.Context, m *linkMsg, exec func(context.Conte
 // lost waits, as a caller whose message vanished does, until ctx ends.
 func (n *Network) lost(ctx context.Context, m *linkMsg, d Direction) (paxos.Promise, error) {
 	<-ctx.Done()
-	what := fmt.Sprintf("the %s from %s to %s", d, m.proposer, m.acceptor)
+	return paxos.Promise{}, fmt.Errorf("%w: %s never arrived, and the caller gave up: %w", ErrMessageLost, m.describe(d), ctx.Err())
+}
+
+// describe names the message m carries in direction d, "the request from
+// p1 to a2" or "the reply from a2 to p1".
+func (m *linkMsg) describe(d Direction) string {
 	if d == DirectionReply {
-		what = fmt.Sprintf("the reply from %s to %s", m.acceptor, m.proposer)
+		return fmt.Sprintf("the reply from %s to %s", m.acceptor, m.proposer)
 	}
-	return paxos.Promise{}, fmt.Errorf("%w: %s never arrived, and the caller gave up: %w", ErrMessageLost, what, ctx.Err())
+	return fmt.Sprintf("the %s from %s to %s", d, m.proposer, m.acceptor)
 }
 
 // link is the Acceptor a proposer sees through a Network.

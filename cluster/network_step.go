@@ -234,9 +234,11 @@ func (n *Network) await(ctx context.Context, m *linkMsg, d Direction, before *he
 		deliver = <-h.verdict // decided just before ctx ended
 	}
 	if !deliver {
+		// The user dropped it. A proposer would count the vote missing once
+		// its round timed out; step mode lengthens rounds so that the user
+		// has time to choose, so the loss is reported now instead.
 		h.settle()
-		_, err := n.lost(ctx, m, d)
-		return h, err
+		return h, fmt.Errorf("%w: %s was dropped in step mode", ErrMessageLost, m.describe(d))
 	}
 	return h, nil
 }
