@@ -125,6 +125,9 @@ func runMember(cmd *cobra.Command, g *Globals, f memberFlags, kind, node string)
 	}
 	plan, err := m.Begin(op)
 	if err != nil {
+		if f.node == "" && op.New.PID != 0 {
+			err = errors.Join(err, stopUnused(ctx, op.New, out))
+		}
 		return Exit(ExitFailed, err)
 	}
 	fmt.Fprintf(out, "%s: %d steps\n", plan.Op, len(plan.Steps))
@@ -151,6 +154,20 @@ func finishMember(ctx context.Context, m *cluster.Membership, before cluster.Fil
 		}
 		fmt.Fprintf(out, "%s left the cluster: stopped pid %d; its data stays in %s\n", n.Name, n.PID, n.Dir)
 	}
+	return nil
+}
+
+// stopUnused stops n, a redis-server started for a change that was then
+// refused: it is in no cluster file, so nothing else would stop it. Its
+// data directory is left, and its name is not reused.
+func stopUnused(ctx context.Context, n cluster.FileNode, out io.Writer) error {
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := cluster.StopProcess(stopCtx, n.Name, n.Addr, n.PID); err != nil {
+		return fmt.Errorf("the new node %s (pid %d at %s) was started for this change and could not be stopped: %w; stop it by hand",
+			n.Name, n.PID, n.Addr, err)
+	}
+	fmt.Fprintf(out, "the change was refused: stopped the new node %s (pid %d); its data stays in %s\n", n.Name, n.PID, n.Dir)
 	return nil
 }
 

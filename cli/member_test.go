@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"github.com/gryadka/gryadka/cluster"
@@ -127,5 +129,45 @@ func TestMemberCommand_RefusesWhatItCannotDo(t *testing.T) {
 				t.Errorf("want exit 2 and %q, have %d: %s", tc.want, code, errOut)
 			}
 		})
+	}
+}
+
+func TestMemberCommand_StopsTheNodeItStartedWhenThePlanIsRefused(t *testing.T) {
+	upTestNeedRedisServer(t)
+	dir := t.TempDir()
+	upTestStopAll(t, dir)
+	path := filepath.Join(dir, cluster.FileName)
+	if _, errOut, code := upTestRun(t, "up", "--nodes", "3", "--dir", dir); code != ExitOK {
+		t.Fatalf("up: want exit %d, have %d: %s", ExitOK, code, errOut)
+	}
+	out, errOut, code := memberTestRun(t, "member", "replace", "a9", "--cluster", path)
+	_, after, found := strings.Cut(out, "new node a4 at ")
+	addr, _, _ := strings.Cut(after, "\n")
+	if !found || addr == "" {
+		t.Fatalf("want a node a4 started, have %d:\n%s%s", code, out, errOut)
+	}
+	t.Cleanup(func() { // only if the command left it running
+		if cluster.PingAddr(context.Background(), addr) != nil {
+			return
+		}
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		defer c.Close()
+		_ = c.ShutdownNoSave(context.Background()).Err()
+	})
+	if code != ExitFailed || !strings.Contains(out, "stopped the new node a4") {
+		t.Errorf("want exit %d and a4 stopped, have %d:\n%s%s", ExitFailed, code, out, errOut)
+	}
+	if err := cluster.PingAddr(context.Background(), addr); err == nil {
+		t.Errorf("want a4 at %s stopped, have it answering", addr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a4")); err != nil {
+		t.Errorf("want a4's data directory kept, have %v", err)
+	}
+	f, err := cluster.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Nodes) != 3 || f.Membership != nil && f.Membership.Plan != nil {
+		t.Errorf("want the file unchanged, have nodes %+v and membership %+v", f.Nodes, f.Membership)
 	}
 }

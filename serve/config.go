@@ -33,7 +33,8 @@ func (s *Server) doc() ConfigDoc {
 	return ConfigDoc{Version: s.version.Load(), Proposer: s.opts.ID, Nodes: nodes, Config: s.config}
 }
 
-// putConfig replaces the configuration: see replaceConfig.
+// putConfig replaces the configuration: see replaceConfig. The garbage
+// collector, if any, stops first and starts again over the new nodes.
 func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
 	var doc ConfigDoc
 	if !decodeBody(w, r, &doc, false) {
@@ -42,6 +43,10 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
 	if doc.Version == 0 {
 		badRequest(w, `the body has no "version": name the version of the configuration it replaces (GET /config)`)
 		return
+	}
+	if s.gc != nil {
+		s.gc.pause()
+		defer s.gc.resume()
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.AcceptorTimeout+time.Second)
 	defer cancel()

@@ -31,9 +31,10 @@ const (
 // collection, so Peers must name every other `gryadka serve` of the
 // cluster, and Alone must be set when there is none; New refuses options
 // that say neither. A proposer left out could undo a delete or lose a
-// write. The collector works over the nodes of the configuration the
-// server had when it started; after a configuration change its
-// collections fail, until the server restarts.
+// write. The collector works over the nodes of the configuration in
+// force: a configuration change (PUT /config) first stops it, so that a
+// collection in progress fails cleanly (it is retried), then starts it
+// again over the new nodes.
 type GCOptions struct {
 	// Peers are the other proposers, as http://host:port URLs.
 	Peers []string
@@ -49,11 +50,23 @@ type GCOptions struct {
 	Log io.Writer
 }
 
-// gcRunner is a server's collector and what it fences.
+// gcRunner is a server's collector and what it fences. It builds a new
+// collector when the configuration's nodes change.
 type gcRunner struct {
+	s     *Server
+	id    string
+	grace time.Duration
+	every time.Duration
+	log   io.Writer
+	peers *Proposers
+
+	change sync.Mutex // held from pause to resume: one configuration change at a time
+
+	mu        sync.Mutex // guards the fields below
 	collector *gc.Collector
-	every     time.Duration
-	log       io.Writer
+	nodes     []string        // the collector's nodes
+	parent    context.Context // Serve's, nil when the server does not serve
+	stop      func()          // stops the running collector and waits; nil when none runs
 }
 
 // newGC builds the server's collector over the nodes the configuration
@@ -82,42 +95,53 @@ func (s *Server) newGC(o GCOptions) (*gcRunner, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
+	r := &gcRunner{s: s, id: s.opts.ID + "-gc", grace: o.Grace, every: o.ScanEvery, log: o.Log, peers: NewProposers(clients...)}
+	s.mu.Lock()
+	names := s.nodeNames()
+	s.mu.Unlock()
+	c, err := r.build(names)
+	if err != nil {
+		return nil, err
+	}
+	r.collector, r.nodes = c, names
+	return r, nil
+}
+
+// nodeNames lists the nodes of the configuration in force, sorted. s.mu
+// is held.
+func (s *Server) nodeNames() []string {
+	return slices.Sorted(func(yield func(string) bool) {
 		for n := range s.conns {
 			if !yield(n) {
 				return
 			}
 		}
 	})
-	nodes := make([]gc.Acceptor, len(names))
-	for i, n := range names {
-		nodes[i] = gcNode{s: s, name: n}
-	}
-	r := &gcRunner{every: o.ScanEvery, log: o.Log}
-	c, err := gc.New(gc.Config{Acceptors: nodes, ID: s.opts.ID + "-gc", Grace: o.Grace,
-		Proposers: serverProposers{s: s, nodes: names, peers: NewProposers(clients...)},
-		Timeout:   s.opts.AcceptorTimeout, Tracer: gcTracer{s: s, log: o.Log}})
-	if err != nil {
-		return nil, err
-	}
-	r.collector = c
-	return r, nil
 }
 
-// startGC runs the collector, if any, until ctx ends; the returned
-// function waits for it.
-func (s *Server) startGC(ctx context.Context) func() {
-	if s.gc == nil {
-		return func() {}
+// build returns a collector over the nodes called names.
+func (r *gcRunner) build(names []string) (*gc.Collector, error) {
+	nodes := make([]gc.Acceptor, len(names))
+	for i, n := range names {
+		nodes[i] = gcNode{s: r.s, name: n}
 	}
+	return gc.New(gc.Config{Acceptors: nodes, ID: r.id, Grace: r.grace,
+		Proposers: serverProposers{s: r.s, nodes: names, peers: r.peers},
+		Timeout:   r.s.opts.AcceptorTimeout, Tracer: gcTracer{s: r.s, log: r.log}})
+}
+
+// run runs c until ctx ends or the returned function is called, which
+// waits for it.
+func (r *gcRunner) run(ctx context.Context, c *gc.Collector) func() {
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = s.gc.collector.Run(ctx) })
+	wg.Go(func() { _ = c.Run(ctx) })
 	wg.Go(func() {
-		t := time.NewTicker(s.gc.every)
+		t := time.NewTicker(r.every)
 		defer t.Stop()
 		for {
-			if _, err := s.gc.collector.Scan(ctx); err != nil && ctx.Err() == nil {
-				fmt.Fprintf(s.gc.log, "gc scan: %v\n", err)
+			if _, err := c.Scan(ctx); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(r.log, "gc scan: %v\n", err)
 			}
 			select {
 			case <-ctx.Done():
@@ -126,15 +150,81 @@ func (s *Server) startGC(ctx context.Context) func() {
 			}
 		}
 	})
-	return wg.Wait
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
-// GC returns the server's garbage collector, nil unless Options.GC was
-// set.
+// pause stops the collector before a configuration change: a collection
+// in progress fails, and is retried once resume started it again. It
+// must be followed by resume; s.mu must not be held, as the collector's
+// calls take it.
+func (r *gcRunner) pause() {
+	r.change.Lock()
+	r.mu.Lock()
+	stop := r.stop
+	r.stop = nil
+	r.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// resume starts the collector again after pause, over the nodes of the
+// configuration now in force: a new collector if they changed. When one
+// cannot be built the server runs none and says so in the log.
+func (r *gcRunner) resume() {
+	defer r.change.Unlock()
+	r.s.mu.Lock()
+	names := r.s.nodeNames()
+	r.s.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Equal(names, r.nodes) {
+		c, err := r.build(names)
+		if err != nil {
+			fmt.Fprintf(r.log, "gc: no collection over the new configuration: %v\n", err)
+			return
+		}
+		r.collector, r.nodes = c, names
+	}
+	if r.parent != nil {
+		r.stop = r.run(r.parent, r.collector)
+	}
+}
+
+// startGC runs the collector, if any, until ctx ends, following the
+// configuration changes; the returned function waits for it.
+func (s *Server) startGC(ctx context.Context) func() {
+	if s.gc == nil {
+		return func() {}
+	}
+	r := s.gc
+	r.mu.Lock()
+	r.parent = ctx
+	r.stop = r.run(ctx, r.collector)
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		stop := r.stop
+		r.parent, r.stop = nil, nil
+		r.mu.Unlock()
+		if stop != nil {
+			stop()
+		}
+	}
+}
+
+// GC returns the server's garbage collector in force, nil unless
+// Options.GC was set. A configuration change that changes the nodes
+// replaces it.
 func (s *Server) GC() *gc.Collector {
 	if s.gc == nil {
 		return nil
 	}
+	s.gc.mu.Lock()
+	defer s.gc.mu.Unlock()
 	return s.gc.collector
 }
 
@@ -147,19 +237,13 @@ type serverProposers struct {
 
 // Invalidate implements gc.Proposers. It first checks that the
 // configuration still names the collector's nodes, so that nothing is
-// removed after a configuration change.
+// removed over nodes the configuration no longer names.
 func (p serverProposers) Invalidate(ctx context.Context, key string, tombstone paxos.Ballot) error {
 	p.s.mu.Lock()
-	now := slices.Sorted(func(yield func(string) bool) {
-		for n := range p.s.conns {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+	now := p.s.nodeNames()
 	p.s.mu.Unlock()
 	if !slices.Equal(now, p.nodes) {
-		return fmt.Errorf("the configuration changed since the collector started (nodes %v, now %v): restart the server to collect",
+		return fmt.Errorf("the configuration changed during the collection (nodes %v, now %v): it is retried over the new nodes",
 			p.nodes, now)
 	}
 	p.s.proposer.Invalidate(key, tombstone)

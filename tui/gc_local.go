@@ -24,18 +24,20 @@ type GC interface {
 // scanEvery paces the background collector's scans.
 const scanEvery = 10 * time.Second
 
-// localGC collects with the proposers of this process, over the nodes of
-// the configuration in force when a collection or a run starts.
-type localGC struct {
-	lp  *localProposers
-	bus paxos.Tracer
+// collectorGC implements GC over the collectors dial returns: a new one,
+// over the nodes of the configuration in force, when a collection or a
+// run starts.
+type collectorGC struct {
+	// dial returns a collector with the function that closes its
+	// connections.
+	dial func(ctx context.Context) (*gc.Collector, func(), error)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the background run, nil when off
 	done   chan struct{}
 }
 
-var _ GC = (*localGC)(nil)
+var _ GC = (*collectorGC)(nil)
 var _ gc.Proposers = (*localProposers)(nil)
 
 // Invalidate implements gc.Proposers over every proposer, including those
@@ -55,12 +57,21 @@ func (lp *localProposers) RaiseAge(ctx context.Context) ([]gc.Age, error) {
 	return procs.RaiseAge(ctx)
 }
 
-// collector dials every node of the configuration in force and returns a
+// localCollector dials every node of the configuration of lp in force and
+// returns a collector over them and the proposers of this process, with
+// the function that closes the connections.
+func localCollector(lp *localProposers, bus paxos.Tracer) func(ctx context.Context) (*gc.Collector, func(), error) {
+	return func(ctx context.Context) (*gc.Collector, func(), error) {
+		lp.mu.Lock()
+		f := lp.file
+		lp.mu.Unlock()
+		return dialCollector(ctx, f, lp, bus)
+	}
+}
+
+// dialCollector dials every node of f's configuration and returns a
 // collector over them, with the function that closes the connections.
-func (g *localGC) collector(ctx context.Context) (*gc.Collector, func(), error) {
-	g.lp.mu.Lock()
-	f := g.lp.file
-	g.lp.mu.Unlock()
+func dialCollector(ctx context.Context, f cluster.File, procs gc.Proposers, bus paxos.Tracer) (*gc.Collector, func(), error) {
 	var conns []*cluster.RedisAcceptor
 	closeAll := func() {
 		for _, a := range conns {
@@ -81,7 +92,7 @@ func (g *localGC) collector(ctx context.Context) (*gc.Collector, func(), error) 
 		conns = append(conns, a)
 		accs = append(accs, a)
 	}
-	c, err := gc.New(gc.Config{Acceptors: accs, Proposers: g.lp, Tracer: g.bus, Grace: time.Second})
+	c, err := gc.New(gc.Config{Acceptors: accs, Proposers: procs, Tracer: bus, Grace: time.Second})
 	if err != nil {
 		closeAll()
 		return nil, nil, err
@@ -90,8 +101,8 @@ func (g *localGC) collector(ctx context.Context) (*gc.Collector, func(), error) 
 }
 
 // Collect implements GC.
-func (g *localGC) Collect(ctx context.Context, key string) (string, error) {
-	c, closeAll, err := g.collector(ctx)
+func (g *collectorGC) Collect(ctx context.Context, key string) (string, error) {
+	c, closeAll, err := g.dial(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -107,7 +118,7 @@ func (g *localGC) Collect(ctx context.Context, key string) (string, error) {
 }
 
 // SetRunning implements GC.
-func (g *localGC) SetRunning(on bool) error {
+func (g *collectorGC) SetRunning(on bool) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if !on {
@@ -123,7 +134,7 @@ func (g *localGC) SetRunning(on bool) error {
 		return fmt.Errorf("%w: the collector is already running", ErrUnavailable)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c, closeAll, err := g.collector(ctx)
+	c, closeAll, err := g.dial(ctx)
 	if err != nil {
 		cancel()
 		return err
@@ -150,7 +161,7 @@ func (g *localGC) SetRunning(on bool) error {
 }
 
 // stop stops the background collector, if it runs.
-func (g *localGC) stop() error {
+func (g *collectorGC) stop() error {
 	g.mu.Lock()
 	running := g.cancel != nil
 	g.mu.Unlock()

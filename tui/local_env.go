@@ -22,7 +22,7 @@ func NewLocalEnv(ctx context.Context, l *cluster.Local, net *cluster.Network, bu
 		return Env{}, nil, err
 	}
 	lp := newLocalProposers(l.File(), net, bus)
-	collector := &localGC{lp: lp, bus: bus}
+	collector := &collectorGC{dial: localCollector(lp, bus)}
 	closeAll := func() error { return errors.Join(collector.stop(), lp.close(), nodes.Close()) }
 	members, err := NewMemberRunner(MemberOptions{File: l.File(), Proposers: lp, StartNode: l.AddNode,
 		Listed: nodes.Add, Tracer: bus})

@@ -38,10 +38,9 @@ type RemoteOptions struct {
 // proposers: it reads each one's /config, relays each one's trace stream
 // onto bus until close is called, and inspects the nodes their
 // configurations name. Membership changes PUT each new configuration to
-// every proposer; new nodes are given by address. Garbage collection is
-// not offered: it needs to invalidate every proposer's cache, which the
-// serve API does not do. Every proposer must answer at first, and each
-// must have its own ID.
+// every proposer; new nodes are given by address. Garbage collection
+// invalidates and fences every proposer through its admin API. Every
+// proposer must answer at first, and each must have its own ID.
 func NewRemoteEnv(ctx context.Context, opts RemoteOptions, bus *trace.Bus) (Env, func() error, error) {
 	if len(opts.URLs) == 0 {
 		return Env{}, nil, errors.New("tui: no serve proposers: give their URLs, http://host:port,…")
@@ -96,12 +95,13 @@ func NewRemoteEnv(ctx context.Context, opts RemoteOptions, bus *trace.Bus) (Env,
 	for _, cl := range clients {
 		wg.Go(func() { cl.Proposer.(*RemoteProposer).Relay(rctx, bus) })
 	}
-	env := Env{Bus: bus, Nodes: inspect, Clients: clients, Members: members, Attach: true, NoLinks: noLinksRemote,
-		Title: fmt.Sprintf("%d serve proposers", len(clients))}
+	collector := &collectorGC{dial: remoteCollector(serves, inspect, bus)}
+	env := Env{Bus: bus, Nodes: inspect, Clients: clients, Members: members, GC: collector, Attach: true,
+		NoLinks: noLinksRemote, Title: fmt.Sprintf("%d serve proposers", len(clients))}
 	return env, func() error {
 		cancel()
 		wg.Wait()
-		return inspect.Close()
+		return errors.Join(collector.stop(), inspect.Close())
 	}, nil
 }
 
