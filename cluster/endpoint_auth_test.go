@@ -75,7 +75,9 @@ func TestDialAcceptor_TLSAndACL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := DialAcceptor(context.Background(), AcceptorOptions{Endpoint: ep, InMemoryOK: true, Timeout: time.Second})
+			// A TLS handshake under -race on a loaded machine can take
+			// over a second; no case here waits for the bound to end.
+			a, err := DialAcceptor(context.Background(), AcceptorOptions{Endpoint: ep, InMemoryOK: true, Timeout: 10 * time.Second})
 			if tt.want != "" {
 				if err == nil {
 					a.Close()

@@ -34,8 +34,8 @@ type pipeline struct {
 	timeout time.Duration
 	seed    maphash.Seed
 	queues  []chan *scriptCall // one per worker
-	quit    chan struct{} // closed by close: workers stop
-	done    chan struct{} // closed once the workers stopped and the queue is failed
+	quit    chan struct{}      // closed by close: workers stop
+	done    chan struct{}      // closed once the workers stopped and the queue is failed
 	stop    sync.Once
 	wg      sync.WaitGroup
 }

@@ -82,19 +82,21 @@ func serverPID(ctx context.Context, addr string) (int, error) {
 }
 
 // processGone reports whether pid has exited: it does not exist, or it is
-// a zombie waiting for a reaper (seen in /proc, where there is one).
+// a zombie waiting for a reaper or being reaped right now (seen in /proc,
+// where there is one).
 func processGone(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return true
 	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return errors.Is(err, os.ErrNotExist) && dirExists("/proc/self")
+		return errors.Is(err, syscall.ESRCH) || (errors.Is(err, os.ErrNotExist) && dirExists("/proc/self"))
 	}
-	// The state follows the command name, which is in parentheses.
+	// The state follows the command name, which is in parentheses: Z for
+	// a zombie, X (x on old kernels) while its parent reaps it.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
+	return i >= 0 && i+2 < len(s) && strings.IndexByte("ZXx", s[i+2]) >= 0
 }
 
 func dirExists(path string) bool {
