@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gryadka/gryadka/gc"
-	"github.com/gryadka/gryadka/kv"
 	"github.com/gryadka/gryadka/paxos"
 	"github.com/gryadka/gryadka/serve"
 )
@@ -104,7 +102,7 @@ func runGC(cmd *cobra.Command, g *Globals, o gcOptions, keys []string) error {
 		return watchGC(ctx, col, out, keys, o.scanEvery)
 	}
 	if len(keys) == 0 {
-		if keys, err = tombstones(ctx, nodes); err != nil {
+		if keys, err = col.Tombstones(ctx); err != nil {
 			return Exit(ExitUnavailable, err)
 		}
 	}
@@ -174,40 +172,6 @@ func watchGC(ctx context.Context, col *gc.Collector, out *gcPrinter, keys []stri
 	wg.Wait()
 	fmt.Fprintln(out.w, out.summary())
 	return nil
-}
-
-// tombstones lists the keys some node holds a tombstone of, sorted.
-func tombstones(ctx context.Context, nodes []gc.Acceptor) ([]string, error) {
-	found := map[string]bool{}
-	for _, n := range nodes {
-		s, ok := n.(gc.Scanner)
-		if !ok {
-			continue
-		}
-		keys, err := s.Keys(ctx, "", 0)
-		if err != nil {
-			return nil, fmt.Errorf("listing the keys of %s: %w", n.Name(), err)
-		}
-		for _, k := range keys {
-			if found[k] {
-				continue
-			}
-			st, err := s.State(ctx, k)
-			if err != nil {
-				return nil, err
-			}
-			if e, err := kv.Decode(st.Value); err == nil && !st.Accepted.IsZero() && !e.Live() {
-				found[k] = true
-			}
-		}
-	}
-	return slices.Sorted(func(yield func(string) bool) {
-		for k := range found {
-			if !yield(k) {
-				return
-			}
-		}
-	}), nil
 }
 
 // gcPrinter prints each step of the collector and counts the keys by

@@ -3,13 +3,16 @@ package gc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gryadka/gryadka/paxos"
 )
 
 // Scanner is a node whose keys can be listed and read; the collector's
-// Scan uses it to find tombstones. *cluster.RedisAcceptor implements it.
+// Tombstones uses it to find tombstones. *cluster.RedisAcceptor implements it.
 type Scanner interface {
 	Keys(ctx context.Context, match string, count int) ([]string, error)
 	State(ctx context.Context, key string) (paxos.MemState, error)
@@ -96,11 +99,21 @@ func (c *Collector) Run(ctx context.Context) error {
 	}
 }
 
-// Scan lists the keys of every acceptor that is a Scanner (with SCAN, never
-// KEYS) and queues those holding a tombstone there. It returns how many it
-// queued; a node that fails is reported, the others are still scanned.
+// Scan queues the keys Tombstones finds and returns how many it queued; a
+// node that fails is reported, the others are still scanned.
 func (c *Collector) Scan(ctx context.Context) (int, error) {
-	seen := map[string]bool{}
+	keys, err := c.Tombstones(ctx)
+	for _, k := range keys {
+		c.Enqueue(k)
+	}
+	return len(keys), err
+}
+
+// Tombstones lists, sorted, the keys some acceptor that is a Scanner holds
+// a tombstone of, enumerated with SCAN (never KEYS). A node that fails is
+// reported, the others are still scanned.
+func (c *Collector) Tombstones(ctx context.Context) ([]string, error) {
+	found := map[string]bool{}
 	var errs []error
 	for _, a := range c.cfg.Acceptors {
 		s, ok := a.(Scanner)
@@ -109,11 +122,11 @@ func (c *Collector) Scan(ctx context.Context) (int, error) {
 		}
 		keys, err := s.Keys(ctx, "", 0)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("listing the keys of %s: %w", a.Name(), err))
 			continue
 		}
 		for _, k := range keys {
-			if seen[k] {
+			if found[k] {
 				continue
 			}
 			st, err := s.State(ctx, k)
@@ -122,10 +135,9 @@ func (c *Collector) Scan(ctx context.Context) (int, error) {
 				continue
 			}
 			if !st.Accepted.IsZero() && c.cfg.IsTombstone(st.Value) {
-				seen[k] = true
-				c.Enqueue(k)
+				found[k] = true
 			}
 		}
 	}
-	return len(seen), errors.Join(errs...)
+	return slices.Sorted(maps.Keys(found)), errors.Join(errs...)
 }
